@@ -1,0 +1,508 @@
+"""The configuration: pydantic models and load_config(), the only place YAML is read."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from monitor.errors import ConfigError
+from monitor.units import format_duration, parse_duration, parse_schedule, parse_size
+
+LANGUAGES = ("en", "it")
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^(\d+(\.\d+)?(ms|s|m|h|d|w))+$"}),
+]
+ByteSize = Annotated[
+    int,
+    BeforeValidator(parse_size),
+    WithJsonSchema({"type": ["string", "integer"], "examples": ["10MB"]}),
+]
+
+
+def _check_http_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("must be an http:// or https:// address")
+    return value.rstrip("/") if value.count("/") == 2 else value
+
+
+def _check_env_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise ValueError("must be the name of an environment variable, like SMTP_PASSWORD")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_check_http_url)]
+EnvName = Annotated[str, AfterValidator(_check_env_name)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- sources -----------------------------------------------------------------
+
+
+class _SourceBase(_Strict):
+    base_url: HttpUrl | None = Field(None, description="Override the platform's address.")
+    interval: Duration | None = Field(
+        None, description="How often to collect; default collect.interval."
+    )
+    label: str | None = Field(None, description="A name for this source in the digest.")
+
+    @property
+    def target(self) -> str:
+        """The identity of the source within its kind (a URL, a handle, a channel)."""
+        name = self.TARGET_FIELD
+        field = next((f for f, info in type(self).model_fields.items() if info.alias == name), name)
+        return str(getattr(self, field))
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.target}"
+
+
+class FeedSource(_SourceBase):
+    kind: Literal["feed"] = "feed"
+    TARGET_FIELD: ClassVar = "url"
+    url: HttpUrl
+
+
+class YoutubeSource(_SourceBase):
+    kind: Literal["youtube"] = "youtube"
+    TARGET_FIELD: ClassVar = "channel"
+    channel: str = Field(description="A channel id (UC + 22 characters) or an @handle.")
+    api_key_env: EnvName | None = Field(None, description="YouTube Data API v3 key, optional.")
+
+    @field_validator("channel")
+    @classmethod
+    def _channel_shape(cls, value: str) -> str:
+        if re.fullmatch(r"UC[A-Za-z0-9_-]{22}", value) or re.fullmatch(r"@[\w.\-]{3,30}", value):
+            return value
+        raise ValueError("not a YouTube channel id (UC followed by 22 characters) or an @handle")
+
+
+class MastodonSource(_SourceBase):
+    kind: Literal["mastodon"] = "mastodon"
+    TARGET_FIELD: ClassVar = "handle"
+    handle: str = Field(description="@user@instance")
+    exclude_replies: bool = True
+
+    @field_validator("handle")
+    @classmethod
+    def _handle_shape(cls, value: str) -> str:
+        if re.fullmatch(r"@?[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?", value):
+            return value if value.startswith("@") else "@" + value
+        raise ValueError("not a Mastodon handle like @name@mastodon.social")
+
+
+class BlueskySource(_SourceBase):
+    kind: Literal["bluesky"] = "bluesky"
+    TARGET_FIELD: ClassVar = "handle"
+    handle: str = Field(description="A handle like acme.bsky.social, or a did:plc:… identifier.")
+    filter: Literal["posts_no_replies", "posts_with_replies", "posts_and_author_threads"] = (
+        "posts_no_replies"
+    )
+
+    @field_validator("handle")
+    @classmethod
+    def _handle_shape(cls, value: str) -> str:
+        value = value.removeprefix("@")
+        if re.fullmatch(r"did:(plc|web):[A-Za-z0-9._:%-]+", value):
+            return value
+        if re.fullmatch(r"([A-Za-z0-9-]+\.)+[A-Za-z]{2,}", value):
+            return value.lower()
+        raise ValueError("not a Bluesky handle like acme.bsky.social or a did:plc: identifier")
+
+
+class TelegramSource(_SourceBase):
+    kind: Literal["telegram"] = "telegram"
+    TARGET_FIELD: ClassVar = "channel"
+    channel: str = Field(description="The public channel's name, as in t.me/<name>.")
+
+    @field_validator("channel")
+    @classmethod
+    def _channel_shape(cls, value: str) -> str:
+        value = re.sub(r"^(https?://)?t\.me/(s/)?", "", value).removeprefix("@")
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", value):
+            return value
+        raise ValueError("not a public Telegram channel name (5 to 32 letters, digits or _)")
+
+
+class RedditSource(_SourceBase):
+    kind: Literal["reddit"] = "reddit"
+    TARGET_FIELD: ClassVar = "target"
+    subject: str = Field(alias="target", description="r/subreddit or u/username")
+    client_id_env: EnvName | None = None
+    client_secret_env: EnvName | None = None
+
+    @field_validator("subject")
+    @classmethod
+    def _target_shape(cls, value: str) -> str:
+        value = value.strip("/")
+        if re.fullmatch(r"(r|u|user)/[A-Za-z0-9_-]{2,32}", value):
+            return value.replace("user/", "u/")
+        raise ValueError("not a Reddit target like r/name or u/name")
+
+    @model_validator(mode="after")
+    def _credentials_in_pairs(self) -> RedditSource:
+        if (self.client_id_env is None) != (self.client_secret_env is None):
+            raise ValueError("client_id_env and client_secret_env go together; give both or none")
+        return self
+
+
+class InstagramSource(_SourceBase):
+    kind: Literal["instagram"] = "instagram"
+    TARGET_FIELD: ClassVar = "username"
+    username: str
+    token_env: EnvName = Field(
+        description="Environment variable holding your own Instagram Graph API access token."
+    )
+    ig_user_id: str = Field(description="Your own Instagram business account id (digits).")
+
+    @field_validator("ig_user_id")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        if not str(value).isdigit():
+            raise ValueError("must be the numeric id of your Instagram business account")
+        return str(value)
+
+
+class HtmlSource(_SourceBase):
+    kind: Literal["html"] = "html"
+    TARGET_FIELD: ClassVar = "url"
+    url: HttpUrl
+    item: str | None = Field(None, description="CSS selector of one post; omit to read JSON-LD.")
+    fields: dict[
+        Literal[
+            "text", "title", "url", "published", "likes", "replies", "reposts", "views", "image"
+        ],
+        str,
+    ] = Field(default_factory=dict, description="field: CSS selector, '@attr' reads an attribute")
+    day_first: bool = Field(False, description="Read 03/04/2026 as 3 April.")
+
+    @model_validator(mode="after")
+    def _fields_need_item(self) -> HtmlSource:
+        if self.fields and not self.item:
+            raise ValueError("'fields' needs 'item', the CSS selector of one post")
+        return self
+
+
+SOURCE_MODELS: dict[str, type[_SourceBase]] = {
+    m.model_fields["kind"].default: m
+    for m in (
+        FeedSource,
+        YoutubeSource,
+        MastodonSource,
+        BlueskySource,
+        TelegramSource,
+        RedditSource,
+        InstagramSource,
+        HtmlSource,
+    )
+}
+SourceConfig = Annotated[
+    FeedSource
+    | YoutubeSource
+    | MastodonSource
+    | BlueskySource
+    | TelegramSource
+    | RedditSource
+    | InstagramSource
+    | HtmlSource,
+    Field(discriminator="kind"),
+]
+
+
+def _expand_source(entry: Any) -> Any:
+    """`{kind: target}` or `{kind: {options}}` -> `{"kind": kind, ...options}`."""
+    if isinstance(entry, BaseModel) or not isinstance(entry, dict):
+        return entry
+    if "kind" in entry:
+        return entry
+    if len(entry) != 1:
+        raise ValueError(
+            f"each source is one 'kind: target' pair (got {', '.join(map(str, entry))})"
+        )
+    kind, value = next(iter(entry.items()))
+    if kind not in SOURCE_MODELS:
+        raise ValueError(f"unknown source kind {kind!r}; known: {', '.join(SOURCE_MODELS)}")
+    if isinstance(value, dict):
+        return {"kind": kind, **value}
+    return {"kind": kind, SOURCE_MODELS[kind].TARGET_FIELD: value}
+
+
+class Company(_Strict):
+    name: str = Field(min_length=1)
+    sources: list[Annotated[SourceConfig, BeforeValidator(_expand_source)]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> Company:
+        keys = [s.key for s in self.sources]
+        if dupes := sorted({k for k in keys if keys.count(k) > 1}):
+            raise ValueError(f"the same source is listed twice: {', '.join(dupes)}")
+        return self
+
+
+# --- sections ----------------------------------------------------------------
+
+
+class CollectSettings(_Strict):
+    interval: Duration = timedelta(hours=1)
+    lookback: Duration = timedelta(days=56)
+    track_engagement_for: Duration = timedelta(days=14)
+    concurrency: int = Field(16, ge=1, le=256)
+    per_host_interval: Duration = timedelta(seconds=1)
+    timeout: Duration = timedelta(seconds=20)
+    max_bytes: ByteSize = 10_000_000
+    max_retries: int = Field(3, ge=0, le=10, description="Extra attempts after a failure.")
+    max_redirects: int = Field(5, ge=0, le=20)
+    jitter: float = Field(0.1, ge=0, le=0.5, description="Random spread of intervals, 0.1 = ±10%")
+    user_agent: str = "CompetitorMonitor/0.1 (+https://github.com/competitor-monitor)"
+    respect_robots: bool = True
+    base_urls: dict[str, HttpUrl] = Field(
+        default_factory=dict, description="Per kind: where to reach the platform."
+    )
+
+    @field_validator("base_urls")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        if unknown := sorted(set(value) - set(SOURCE_MODELS)):
+            raise ValueError(f"unknown source kind {', '.join(unknown)}")
+        return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not a time zone name like Europe/Rome or UTC") from None
+    return value
+
+
+def _check_schedule(value: str) -> str:
+    parse_schedule(value)
+    return value
+
+
+class ReportSettings(_Strict):
+    schedule: Annotated[str, AfterValidator(_check_schedule)] = "mon 08:00"
+    timezone: Annotated[str, AfterValidator(_check_timezone)] = "UTC"
+    language: Literal["en", "it"] = "en"
+    weeks_of_trend: int = Field(12, ge=1, le=104)
+    top_posts: int = Field(5, ge=0, le=50)
+    recipients: list[EmailStr] = Field(default_factory=list)
+    outbox: Path = Path("reports")
+    breakout_z: float = Field(3.5, gt=0, description="Robust z-score above which a post breaks out")
+    breakout_min_history: int = Field(10, ge=3, description="Posts needed before a breakout claim")
+    min_posts_for_claim: int = Field(3, ge=1, description="Posts needed on each side of a claim")
+
+
+def _check_mailbox(value: str) -> str:
+    name, address = parseaddr(value)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+        raise ValueError("not an e-mail address like 'Monitor <monitor@example.com>'")
+    return value
+
+
+Mailbox = Annotated[str, AfterValidator(_check_mailbox)]
+
+
+class EmailSettings(_Strict):
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password_env: EnvName | None = None
+    from_: Mailbox = Field(alias="from")
+    reply_to: Mailbox | None = None
+    list_unsubscribe: str | None = Field(None, description="mailto: or https: address")
+    timeout: Duration = timedelta(seconds=30)
+    max_attempts: int = Field(4, ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _login_needs_password(self) -> EmailSettings:
+        if self.username and not self.password_env:
+            raise ValueError("username needs password_env, the variable that holds the password")
+        return self
+
+
+def _check_database(value: str) -> str:
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
+        raise ValueError("must be sqlite:///path/to/file.db or postgresql+psycopg://user@host/db")
+    return value
+
+
+class Config(_Strict):
+    organization: Company
+    competitors: list[Company] = Field(min_length=1)
+    collect: CollectSettings = Field(default_factory=CollectSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    email: EmailSettings | None = None
+    database: Annotated[str, AfterValidator(_check_database)] = "sqlite:///data/monitor.db"
+
+    @model_validator(mode="after")
+    def _unique_company_names(self) -> Config:
+        names = [c.name.casefold() for c in self.companies]
+        if dupes := sorted({n for n in names if names.count(n) > 1}):
+            raise ValueError(f"two companies have the same name: {', '.join(dupes)}")
+        return self
+
+    @property
+    def companies(self) -> list[Company]:
+        """Us first, then the competitors in the file's order."""
+        return [self.organization, *self.competitors]
+
+    def interval_for(self, source: _SourceBase) -> timedelta:
+        return source.interval or self.collect.interval
+
+    def base_url_for(self, source: _SourceBase) -> str | None:
+        return source.base_url or self.collect.base_urls.get(source.kind)
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def read_secret(env_name: str, where: str) -> str:
+    """The value of a `*_env` variable, at the moment it is needed."""
+    value = os.environ.get(env_name)
+    if not value:
+        raise ConfigError(f"{where}: the environment variable {env_name} is not set")
+    return value
+
+
+def missing_secrets(config: Config) -> list[str]:
+    """Every `*_env` the configuration names that the environment does not have."""
+    found: list[str] = []
+
+    def walk(model: BaseModel, path: str) -> None:
+        for name, value in model:
+            here = f"{path}.{name}" if path else name
+            if name.endswith("_env") and value and not os.environ.get(value):
+                found.append(f"{here}: the environment variable {value} is not set")
+            elif isinstance(value, BaseModel):
+                walk(value, here)
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, BaseModel):
+                        walk(item, f"{here}.{index}")
+
+    walk(config, "")
+    return found
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate a configuration file; ConfigError lists every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a configuration file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not a UTF-8 text file") from None
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, name: str = "config") -> Config:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else name
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(f"{where}: not valid YAML ({problem})") from None
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else type(data).__name__
+        raise ConfigError(f"{name}: the configuration must be a mapping of sections (got {got})")
+    lines, duplicates = _line_map(root)
+    problems = [f"{name}:{line}: {path}: the key appears twice" for path, line in duplicates]
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        problems += [_describe(e, lines, name) for e in error.errors()]
+    if problems:
+        count = len(problems)
+        raise ConfigError(f"{name}: {count} problem{'s' if count > 1 else ''} found", problems)
+    return config
+
+
+def _describe(error: Any, lines: dict[tuple, int], name: str) -> str:
+    loc = tuple(p for p in error["loc"] if not _is_union_tag(p))
+    path = ".".join(str(p) for p in loc) or "(top level)"
+    message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (a typo?)"
+    elif error["type"] == "missing":
+        message = "is required"
+    elif error["type"] == "too_short":
+        message = "needs at least one entry"
+    got = error.get("input")
+    got_text = (
+        "" if error["type"] == "missing" or isinstance(got, dict | list) else f" (got {got!r})"
+    )
+    line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
+    where = f"{name}:{line}" if line else name
+    return f"{where}: {path}: {message}{got_text}"
+
+
+def _is_union_tag(part: object) -> bool:
+    # pydantic inserts the union member's name into the path; the YAML has no such level,
+    # except the source kind, which the YAML does have.
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _line_map(node: yaml.Node | None) -> tuple[dict[tuple, int], list[tuple[str, int]]]:
+    """path -> 1-based line of every key and item, and the duplicated keys."""
+    lines: dict[tuple, int] = {}
+    duplicates: list[tuple[str, int]] = []
+
+    def walk(current: yaml.Node, path: tuple) -> None:
+        lines.setdefault(path, current.start_mark.line + 1)
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if key.value in seen:
+                    dotted = ".".join(str(p) for p in (*path, key.value))
+                    duplicates.append((dotted, key.start_mark.line + 1))
+                seen.add(key.value)
+                lines[(*path, key.value)] = key.start_mark.line + 1
+                walk(value, (*path, key.value))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                walk(item, (*path, index))
+
+    if node is not None:
+        walk(node, ())
+    return lines, duplicates
+
+
+def config_schema() -> dict[str, Any]:
+    return Config.model_json_schema(by_alias=True)

@@ -1,0 +1,65 @@
+"""Plain, frozen data shared by every layer. No I/O, no pandas, no pydantic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+MediaType = Literal["text", "link", "image", "video", "audio", "document", "poll"]
+MEDIA_TYPES: tuple[str, ...] = MediaType.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A post's public counters. None means the platform does not show it (never 0)."""
+
+    likes: int | None = None
+    replies: int | None = None
+    reposts: int | None = None
+    quotes: int | None = None
+    views: int | None = None
+
+    @property
+    def engagement(self) -> int | None:
+        """likes + replies + reposts + quotes, over the counters that are known."""
+        known = [c for c in (self.likes, self.replies, self.reposts, self.quotes) if c is not None]
+        return sum(known) if known else None
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post as a collector saw it. Times are timezone-aware UTC."""
+
+    external_id: str
+    published_at: datetime
+    url: str | None = None
+    title: str | None = None
+    text: str = ""  # plain-text excerpt, HTML stripped, at most ~500 characters
+    media_type: MediaType = "text"
+    hashtags: tuple[str, ...] = ()
+    is_repost: bool = False  # a boost/repost of someone else's content
+    counts: Counts = field(default_factory=Counts)
+    thumbnail_url: str | None = None
+    published_estimated: bool = False  # True when only an "updated" time was available
+
+
+@dataclass(frozen=True)
+class AccountStats:
+    """The account's audience as the platform shows it; None where it does not."""
+
+    followers: int | None = None
+    following: int | None = None
+    posts_total: int | None = None
+
+
+@dataclass(frozen=True)
+class Harvest:
+    """What one collection of one source produced."""
+
+    observed_at: datetime
+    posts: tuple[Post, ...] = ()
+    account: AccountStats | None = None
+    unchanged: bool = False  # 304 / same body: nothing to parse, nothing to write
+    warnings: tuple[str, ...] = ()  # plain sentences, e.g. "the feed is malformed; read 12 items"
+    remember: dict[str, Any] = field(default_factory=dict)  # collector state to keep (ids)
