@@ -322,7 +322,7 @@ class ReportSettings(_Strict):
 
 
 def _check_mailbox(value: str) -> str:
-    name, address = parseaddr(value)
+    _name, address = parseaddr(value)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
         raise ValueError("not an e-mail address like 'Monitor <monitor@example.com>'")
     return value
