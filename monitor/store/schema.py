@@ -1,0 +1,196 @@
+"""The database schema and its versioned migrations (SQLAlchemy Core, SQLite and PostgreSQL).
+
+A fresh database is created from the current tables and stamped with the latest version.
+An existing database is upgraded step by step: each migration turns version N-1 into N.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    text,
+)
+from sqlalchemy.types import DateTime, TypeDecorator
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware UTC datetimes in Python, naive UTC in the database (same on SQLite and PostgreSQL)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+Count = BigInteger  # view counts pass 2**31
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+companies = Table(
+    "companies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("is_self", Boolean, nullable=False, default=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("target", String(500), nullable=False),
+    Column("label", String(200)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("remember", Text, nullable=False, default="{}"),  # collector state, JSON
+    Column("last_attempt_at", UtcDateTime),
+    Column("last_ok_at", UtcDateTime),
+    Column("last_error_kind", String(30)),
+    Column("last_error_message", Text),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("unchanged_cycles", Integer, nullable=False, default=0),
+    Column("stale_reason", Text),  # set while the source looks frozen
+    Column("next_due_at", UtcDateTime),
+    UniqueConstraint("company_id", "kind", "target"),
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("external_id", String(500), nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("text", Text, nullable=False, default=""),
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("published_estimated", Boolean, nullable=False, default=False),
+    Column("media_type", String(20), nullable=False),
+    Column("hashtags", Text, nullable=False, default=""),  # space-separated, lower case
+    Column("is_repost", Boolean, nullable=False, default=False),
+    Column("thumbnail_url", Text),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    # The latest observed counters, kept here so a week's metrics need no scan of history.
+    Column("likes", Count),
+    Column("replies", Count),
+    Column("reposts", Count),
+    Column("quotes", Count),
+    Column("views", Count),
+    Column("counts_observed_at", UtcDateTime),
+    UniqueConstraint("source_id", "external_id"),
+    Index("ix_posts_published_at", "published_at"),
+)
+
+post_counts = Table(
+    "post_counts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", ForeignKey("posts.id"), nullable=False),
+    Column("observed_at", UtcDateTime, nullable=False),
+    Column("likes", Count),
+    Column("replies", Count),
+    Column("reposts", Count),
+    Column("quotes", Count),
+    Column("views", Count),
+    Index("ix_post_counts_post", "post_id", "observed_at"),
+)
+
+account_counts = Table(
+    "account_counts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("observed_at", UtcDateTime, nullable=False),
+    Column("followers", Count),
+    Column("following", Count),
+    Column("posts_total", Count),
+    Index("ix_account_counts_source", "source_id", "observed_at"),
+)
+
+# One row per collection attempt of a source: the data-health history.
+source_events = Table(
+    "source_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("error_kind", String(30)),
+    Column("message", Text),
+    Column("new_posts", Integer, nullable=False, default=0),
+    Column("updated_counts", Integer, nullable=False, default=0),
+    Index("ix_source_events_at", "at"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),  # collect | report
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("sources_ok", Integer),
+    Column("sources_failed", Integer),
+    Column("note", Text),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("week", String(10), nullable=False),  # ISO week, 2026-W47
+    Column("recipients", Text, nullable=False),  # sorted, comma-separated: the identity
+    Column("status", String(10), nullable=False),  # pending | sending | sent | partial | failed
+    Column("message_id", String(300)),
+    Column("path", Text),  # the .eml in the outbox
+    Column("error", Text),
+    Column("refused", Text),  # JSON: recipient -> the server's words
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    UniqueConstraint("week", "recipients"),
+)
+
+
+# --- migrations ----------------------------------------------------------------
+
+
+def _v2_source_health(connection: Connection) -> None:
+    """v2: a history of collection attempts, and staleness on sources."""
+    source_events.create(connection, checkfirst=True)
+    existing = {c["name"] for c in inspect(connection).get_columns("sources")}
+    for name, ddl in (("unchanged_cycles", "INTEGER NOT NULL DEFAULT 0"), ("stale_reason", "TEXT")):
+        if name not in existing:
+            connection.execute(text(f"ALTER TABLE sources ADD COLUMN {name} {ddl}"))
+
+
+# MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.
+MIGRATIONS: list[Callable[[Connection], None]] = [_v2_source_health]
+LATEST_VERSION = len(MIGRATIONS) + 1
