@@ -1,0 +1,466 @@
+"""The one HTTP client every collector uses: politeness, limits, retries, conditional GET.
+
+Politeness: at most `collect.concurrency` requests in flight; per host (host:port) one
+request at a time, and consecutive requests to it start at least `per_host_interval`
+apart. Each attempt (connect to last byte) must finish within `collect.timeout`. Bodies
+are streamed and cut at `collect.max_bytes`. Connection errors, timeouts, 429 and 5xx are
+retried with exponential backoff and jitter (Retry-After honoured, capped at 5 minutes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from typing import Any
+from urllib.robotparser import RobotFileParser
+
+import httpx
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import ParseError
+from defusedxml.ElementTree import fromstring as defused_fromstring
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from monitor.config import CollectSettings
+from monitor.errors import SourceError
+
+RETRY_AFTER_CAP_S = 300.0
+BACKOFF_BASE_S = 1.0
+BACKOFF_CAP_S = 60.0
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a conditional GET remembers about one URL."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None  # hash of the last body (many servers ignore conditional GET)
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Validators | None:
+        if not data:
+            return None
+        return cls(data.get("etag"), data.get("last_modified"), data.get("sha256"))
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # final URL after redirects
+    status: int
+    headers: httpx.Headers
+    content: bytes  # b"" when unchanged by 304
+    validators: Validators  # to remember for the next conditional GET of this URL
+    unchanged: bool = False  # 304, or the same body hash as the validators given to get()
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.content)
+        except (ValueError, UnicodeDecodeError):
+            raise SourceError(
+                "bad_content", f"the server sent something that is not valid JSON ({self.url})"
+            ) from None
+
+    def text(self) -> str:
+        match = re.search(r"charset=[\"']?([\w.:-]+)", self.headers.get("content-type", ""), re.I)
+        encoding = match.group(1) if match else "utf-8"
+        try:
+            return self.content.decode(encoding, errors="replace")
+        except LookupError:  # an unknown charset name
+            return self.content.decode("utf-8", errors="replace")
+
+
+@dataclass
+class NetStats:
+    """Counters for benchmarks and logs."""
+
+    requests: int = 0  # HTTP requests sent (redirect hops and retries included)
+    bytes_received: int = 0  # body bytes as they came over the wire
+    retries: int = 0
+    not_modified: int = 0  # answers that were unchanged (304 or same body hash)
+
+
+@dataclass
+class _Retryable(Exception):
+    """An attempt failed in a way worth another try."""
+
+    error: SourceError
+    retry_after_s: float | None = None
+
+
+@dataclass
+class _Host:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_start: float = float("-inf")
+
+
+class HttpClient:
+    """One httpx.AsyncClient with the project's politeness rules; use as `async with`."""
+
+    def __init__(
+        self,
+        settings: CollectSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ):
+        self.settings = settings
+        self.stats = NetStats()
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._timeout_s = settings.timeout.total_seconds()
+        self._interval_s = settings.per_host_interval.total_seconds()
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(self._timeout_s),
+            follow_redirects=False,  # followed here, so every hop is polite and loops end
+            headers={"User-Agent": settings.user_agent},
+            limits=httpx.Limits(max_connections=settings.concurrency),
+        )
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, _Host] = {}
+        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # --- public API -----------------------------------------------------------
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        validators: Validators | None = None,
+        robots: bool = False,
+        allow_status: Collection[int] = (),
+    ) -> Response:
+        target = str(httpx.URL(url, params=params)) if params else url
+        if robots and self.settings.respect_robots:
+            await self._check_robots(target)
+        sent = dict(headers or {})
+        if validators and validators.etag:
+            sent["If-None-Match"] = validators.etag
+        if validators and validators.last_modified:
+            sent["If-Modified-Since"] = validators.last_modified
+        response = await self._with_retries("GET", target, sent, None, None, allow_status)
+        return self._conditional(response, validators)
+
+    async def post(
+        self,
+        url: str,
+        *,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        allow_status: Collection[int] = (),
+    ) -> Response:
+        return await self._with_retries(
+            "POST", url, dict(headers or {}), dict(data or {}), auth, allow_status
+        )
+
+    # --- retries --------------------------------------------------------------
+
+    async def _with_retries(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: dict[str, str] | None,
+        auth: tuple[str, str] | None,
+        allow_status: Collection[int],
+    ) -> Response:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.max_retries + 1),
+            wait=self._backoff,
+            retry=retry_if_exception_type(_Retryable),
+            sleep=self._sleep,
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._follow(method, url, headers, data, auth, allow_status)
+        except _Retryable as failed:
+            attempts = self.settings.max_retries + 1
+            suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
+            raise SourceError(failed.error.kind, failed.error.message + suffix) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    def _backoff(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, _Retryable) and error.retry_after_s is not None:
+            return min(max(error.retry_after_s, 0.0), RETRY_AFTER_CAP_S)
+        delay = min(BACKOFF_BASE_S * 2 ** (state.attempt_number - 1), BACKOFF_CAP_S)
+        return delay * (0.5 + self._rng.random())  # jitter: 50%..150% of the delay
+
+    def _count_retry(self, _state: RetryCallState) -> None:
+        self.stats.retries += 1
+
+    # --- one attempt: redirects ------------------------------------------------
+
+    async def _follow(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: dict[str, str] | None,
+        auth: tuple[str, str] | None,
+        allow_status: Collection[int],
+    ) -> Response:
+        seen: set[str] = set()
+        for _hop in range(self.settings.max_redirects + 1):
+            seen.add(url)
+            response = await self._send(method, url, headers, data, auth)
+            location = response.headers.get("location")
+            if response.status not in _REDIRECTS or not location:
+                return self._check_status(response, allow_status)
+            url = str(httpx.URL(url).join(location))
+            if url in seen:
+                raise SourceError("network", f"the address redirects in a loop ({url})")
+            if response.status in (301, 302, 303) and method == "POST":
+                method, data = "GET", None
+        raise SourceError(
+            "network",
+            f"the address redirected more than {self.settings.max_redirects} times ({url})",
+        )
+
+    def _check_status(self, response: Response, allow_status: Collection[int]) -> Response:
+        status = response.status
+        if 200 <= status < 300 or status == 304 or status in allow_status:
+            return response
+        error = status_error(status, response.url)
+        if status == 429 or status >= 500:
+            raise _Retryable(error, retry_after(response.headers.get("retry-after")))
+        raise error
+
+    # --- one request: politeness, limits ---------------------------------------
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: dict[str, str] | None,
+        auth: tuple[str, str] | None,
+    ) -> Response:
+        host = self._hosts.setdefault(_host_key(url), _Host())
+        async with host.lock:
+            wait = host.last_start + self._interval_s - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)  # politeness is real time, never the injected sleep
+            async with self._slots:
+                host.last_start = time.monotonic()
+                self.stats.requests += 1
+                try:
+                    async with asyncio.timeout(self._timeout_s):
+                        return await self._exchange(method, url, headers, data, auth)
+                except (TimeoutError, httpx.TimeoutException):
+                    error = SourceError(
+                        "timeout", f"the server did not answer within {self._timeout_s:g}s ({url})"
+                    )
+                    raise _Retryable(error) from None
+                except (httpx.UnsupportedProtocol, httpx.InvalidURL) as problem:
+                    raise SourceError("network", f"{url} cannot be fetched: {problem}") from None
+                except httpx.TransportError as problem:
+                    error = SourceError(
+                        "network", f"could not reach the server: {_describe(problem)} ({url})"
+                    )
+                    raise _Retryable(error) from None
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: dict[str, str] | None,
+        auth: tuple[str, str] | None,
+    ) -> Response:
+        if auth:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            headers = {**headers, "Authorization": f"Basic {token}"}
+        request = self._client.build_request(method, url, headers=headers, data=data)
+        reply = await self._client.send(request, stream=True)
+        try:
+            declared = int(reply.headers.get("content-length", "0") or 0)
+            if declared > self.settings.max_bytes:
+                raise _too_large(url, self.settings.max_bytes)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in reply.aiter_bytes():
+                size += len(chunk)
+                if size > self.settings.max_bytes:
+                    raise _too_large(url, self.settings.max_bytes)
+                chunks.append(chunk)
+        finally:
+            self.stats.bytes_received += reply.num_bytes_downloaded
+            await reply.aclose()
+        return Response(
+            str(reply.url), reply.status_code, reply.headers, b"".join(chunks), Validators()
+        )
+
+    # --- conditional GET -------------------------------------------------------
+
+    def _conditional(self, response: Response, given: Validators | None) -> Response:
+        etag = response.headers.get("etag")
+        modified = response.headers.get("last-modified")
+        if response.status == 304:
+            self.stats.not_modified += 1
+            kept = given or Validators()
+            kept = replace(
+                kept, etag=etag or kept.etag, last_modified=modified or kept.last_modified
+            )
+            return replace(response, content=b"", validators=kept, unchanged=True)
+        digest = hashlib.sha256(response.content).hexdigest()
+        same = bool(given and given.sha256 == digest and 200 <= response.status < 300)
+        if same:
+            self.stats.not_modified += 1
+        return replace(response, validators=Validators(etag, modified, digest), unchanged=same)
+
+    # --- robots.txt ------------------------------------------------------------
+
+    async def _check_robots(self, url: str) -> None:
+        parsed = httpx.URL(url)
+        origin = f"{parsed.scheme}://{parsed.netloc.decode()}"
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:  # fetched once per host, however many pages wait for it
+            if origin not in self._robots:
+                self._robots[origin] = await self._fetch_robots(origin)
+        rules = self._robots[origin]
+        if rules is None:
+            raise SourceError(
+                "blocked",
+                f"the site's robots.txt could not be read (server error), so its pages are "
+                f"left alone ({origin}/robots.txt)",
+            )
+        if not rules.can_fetch(self.settings.user_agent, url):
+            raise SourceError(
+                "blocked", f"the site's robots.txt asks robots not to read this page ({url})"
+            )
+
+    async def _fetch_robots(self, origin: str) -> RobotFileParser | None:
+        """The parsed rules; None when the site cannot say (RFC 9309: assume disallowed)."""
+        rules = RobotFileParser(origin + "/robots.txt")
+        try:
+            answer = await self._with_retries("GET", origin + "/robots.txt", {}, None, None, ())
+        except SourceError as error:
+            if error.kind in ("server_error", "timeout", "network", "rate_limited"):
+                return None
+            rules.parse([])  # 4xx: no rules, everything allowed
+            return rules
+        rules.parse(answer.text().splitlines())
+        return rules
+
+
+# --- helpers shared by collectors ----------------------------------------------------
+
+
+def status_error(status: int, url: str) -> SourceError:
+    """The SourceError a non-2xx status means, as a sentence for a marketing lead."""
+    try:
+        said = f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        said = str(status)
+    if status == 404:
+        return SourceError(
+            "not_found", f"the server answered {said}: the page or account does not exist ({url})"
+        )
+    if status == 410:
+        return SourceError("gone", f"the server answered {said}: it was removed ({url})")
+    if status in (401, 403, 451):
+        return SourceError(
+            "blocked", f"the server answered {said}: it refuses to let the monitor read it ({url})"
+        )
+    if status == 429:
+        return SourceError(
+            "rate_limited",
+            f"the server answered {said}: it limits how often it may be read ({url})",
+        )
+    if status >= 500:
+        return SourceError(
+            "server_error",
+            f"the server answered {said}: the site has a problem on its side ({url})",
+        )
+    if 400 <= status < 500:
+        return SourceError("blocked", f"the server refused the request with {said} ({url})")
+    return SourceError("bad_content", f"the server answered {said}, which cannot be read ({url})")
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+def refuse_xml_entities(body: bytes, url: str) -> None:
+    """Refuse XML that declares entities (billion laughs, external entities) before parsing.
+
+    Malformed XML passes: feedparser reads what it can of it. Only entity tricks are refused.
+    """
+    try:
+        defused_fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden):
+        raise SourceError(
+            "bad_content",
+            f"the feed declares XML entities (a known attack, or a broken feed), so it was not "
+            f"read ({url})",
+        ) from None
+    except (ParseError, ValueError):
+        if re.search(rb"<!ENTITY", body[:65536], re.IGNORECASE):
+            raise SourceError(
+                "bad_content",
+                f"the feed declares XML entities and is malformed, so it was not read ({url})",
+            ) from None
+
+
+def _host_key(url: str) -> str:
+    parsed = httpx.URL(url)
+    return f"{parsed.host}:{parsed.port or (443 if parsed.scheme == 'https' else 80)}"
+
+
+def _too_large(url: str, max_bytes: int) -> SourceError:
+    return SourceError(
+        "too_large",
+        f"the answer is larger than collect.max_bytes ({max_bytes:,} bytes), so it was cut off "
+        f"({url})",
+    )
+
+
+def _describe(problem: Exception) -> str:
+    text = str(problem).strip()
+    return text or type(problem).__name__
