@@ -18,6 +18,8 @@ ErrorKind = Literal[
     "layout_changed",  # a page that no longer matches its selectors
     "stale",  # healthy-looking, but nothing moves any more
     "server_error",  # 5xx after all retries
+    "misconfigured",  # a setting it needs is missing, e.g. a token's environment variable
+    "unexpected",  # a bug or an unforeseen answer; the message carries the exception's text
 ]
 ERROR_KINDS: tuple[str, ...] = ErrorKind.__args__  # type: ignore[attr-defined]
 
