@@ -1,0 +1,251 @@
+"""The command line: one thin function a command. Layers are wired here and in scheduler.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from monitor.clock import utc_now
+from monitor.config import Config, config_schema, load_config, missing_secrets
+from monitor.errors import ConfigError, MonitorError
+from monitor.store import Store
+
+app = typer.Typer(
+    help="Watch competitors' public social activity and send a weekly digest to your executives.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_CONFIG = Path("config/monitor.yaml")
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="The configuration file (default: $MONITOR_CONFIG, else config/monitor.yaml).",
+        show_default=False,
+    ),
+]
+
+
+def _config_path(path: Path | None) -> Path:
+    if path is not None:
+        return path
+    if env := os.environ.get("MONITOR_CONFIG"):
+        return Path(env)
+    if not DEFAULT_CONFIG.exists():
+        raise ConfigError(
+            f"no configuration file at {DEFAULT_CONFIG}: pass -c FILE or set MONITOR_CONFIG "
+            "(config/example.yaml is a commented example to copy)"
+        )
+    return DEFAULT_CONFIG
+
+
+def _load(path: Path | None) -> Config:
+    return load_config(_config_path(path))
+
+
+def plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Every expected error becomes one plain message and its exit status; no traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except MonitorError as error:
+            err.print(f"[red]Error:[/red] {error}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("Interrupted.")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+@app.command()
+@plain_errors
+def validate(config: ConfigOption = None) -> None:
+    """Check a configuration file and list every problem in it (exit 2 when there is one)."""
+    path = _config_path(config)
+    loaded = load_config(path)
+    sources = sum(len(c.sources) for c in loaded.companies)
+    out.print(
+        f"[green]OK[/green] {path}: {len(loaded.companies)} companies "
+        f"(us: {loaded.organization.name}), {sources} sources."
+    )
+    for warning in missing_secrets(loaded):
+        out.print(f"[yellow]Note:[/yellow] {warning}; it is needed when that part runs.")
+
+
+@app.command("config-schema")
+def config_schema_command() -> None:
+    """Print the JSON Schema of the configuration file, for editors that autocomplete YAML."""
+    out.print_json(json.dumps(config_schema()))
+
+
+@app.command()
+@plain_errors
+def status(config: ConfigOption = None) -> None:
+    """Show every source's health: last success, last error, failures, next collection."""
+    loaded = _load(config)
+    with Store(loaded.database) as store:
+        from monitor.collect import sync_sources
+
+        sync_sources(loaded, store)
+        _print_status(store, loaded)
+
+
+def _print_status(store: Store, config: Config) -> None:
+    from monitor.collectors import collector_for
+
+    now = utc_now()
+    posts = store.post_counts_by_source()
+    table = Table(title="Sources", title_justify="left")
+    for column in ("Company", "Source", "Posts", "Last success", "Problem", "Failures", "Next"):
+        table.add_column(column)
+    for record in store.sources():
+        if record.stale_reason:
+            problem = f"[yellow]stale[/yellow]: {record.stale_reason}"
+        elif record.last_error_kind:
+            problem = f"[red]{record.last_error_kind}[/red]: {record.last_error_message}"
+        else:
+            problem = "[green]ok[/green]" if record.last_ok_at else "not collected yet"
+        note = collector_for(record.kind).history_note
+        table.add_row(
+            record.company + (" (us)" if record.is_self else ""),
+            f"{record.kind} {record.label or record.target}"
+            + (f"\n[dim]{note}[/dim]" if note else ""),
+            str(posts.get(record.id, 0)),
+            _when(record.last_ok_at, now) if record.last_ok_at else "never",
+            problem,
+            str(record.consecutive_failures),
+            "now"
+            if not record.next_due_at or record.next_due_at <= now
+            else _when(record.next_due_at, now),
+        )
+    out.print(table)
+    deliveries = store.deliveries()
+    if not deliveries:
+        out.print("No digest has been written yet.")
+        return
+    weekly = Table(title="Digests", title_justify="left")
+    for column in ("Week", "Recipients", "Status", "Attempts", "Error"):
+        weekly.add_column(column)
+    for d in deliveries:
+        weekly.add_row(d.week, d.recipients, d.status, str(d.attempts), d.error or "")
+    out.print(weekly)
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    """'3 h ago', 'in 20 min': enough to judge a source's health at a glance."""
+    seconds = (moment - now).total_seconds()
+    span = abs(seconds)
+    if span < 90:
+        text = f"{span:.0f} s"
+    elif span < 5400:
+        text = f"{span / 60:.0f} min"
+    elif span < 172800:
+        text = f"{span / 3600:.0f} h"
+    else:
+        text = f"{span / 86400:.0f} days"
+    return f"in {text}" if seconds > 0 else f"{text} ago"
+
+
+@app.command()
+@plain_errors
+def collect(
+    config: ConfigOption = None,
+    company: Annotated[
+        list[str] | None, typer.Option(help="Only this company (repeatable).", show_default=False)
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only sources whose kind:target contains this text (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Collect every source once, now, and show what each gave (exit 1 if any failed)."""
+    from monitor.collect import sync_sources
+
+    loaded = _load(config)
+    with Store(loaded.database) as store:
+        sync_sources(loaded, store)
+        chosen = _choose_sources(store, company, source)
+        report = _collect_with_progress(loaded, store, chosen)
+    _print_outcomes(report.outcomes)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _choose_sources(
+    store: Store, companies: list[str] | None, sources: list[str] | None
+) -> list[int]:
+    records = store.sources()
+    if companies:
+        wanted = {c.casefold() for c in companies}
+        records = [r for r in records if r.company.casefold() in wanted]
+    if sources:
+        records = [r for r in records if any(s.casefold() in r.key.casefold() for s in sources)]
+    if not records:
+        raise ConfigError("no source matches --company/--source; `monitor status` lists them")
+    return [r.id for r in records]
+
+
+def _collect_with_progress(config: Config, store: Store, source_ids: list[int]):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from monitor.collect import run_cycle
+
+    columns = (TextColumn("Collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("collect", total=len(source_ids))
+        return asyncio.run(
+            run_cycle(
+                config, store, source_ids=source_ids, on_outcome=lambda _o: progress.advance(task)
+            )
+        )
+
+
+def _print_outcomes(outcomes) -> None:
+    table = Table(title="Collection", title_justify="left")
+    for column in ("Company", "Source", "Result"):
+        table.add_column(column)
+    for o in sorted(outcomes, key=lambda o: (o.company, o.kind, o.target)):
+        if not o.ok:
+            result = f"[red]{o.error_kind}[/red]: {o.error_message}"
+        elif o.unchanged:
+            result = "unchanged since last time"
+        else:
+            result = f"{o.new_posts} new posts, {o.updated_counts} updated counts"
+            if o.error_kind == "stale":
+                result += f"\n[yellow]stale[/yellow]: {o.error_message}"
+        for warning in o.warnings:
+            result += f"\n[yellow]note[/yellow]: {warning}"
+        table.add_row(o.company, f"{o.kind} {o.label or o.target}", result)
+    out.print(table)
+    failed = sum(not o.ok for o in outcomes)
+    out.print(f"{len(outcomes) - failed} sources collected, {failed} failed.")
+
+
+def main() -> None:  # pragma: no cover - the console script entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,278 @@
+"""One collection cycle: the due sources, concurrently, each harvest in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import random
+import statistics
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor.clock import utc_now
+from monitor.collectors import SourceContext, collector_for
+from monitor.config import Config, read_secret
+from monitor.errors import ConfigError, SourceError
+from monitor.net import HttpClient
+from monitor.store import SourceRecord, Store
+
+log = logging.getLogger("monitor.collect")
+
+# A source that fails is tried again later and later, up to this.
+MAX_BACKOFF = timedelta(hours=24)
+# Counters frozen for this many cycles (and at least STALE_MIN_SPAN) look like a frozen mirror.
+STALE_UNCHANGED_CYCLES = 24
+STALE_MIN_SPAN = timedelta(days=2)
+# Nothing published for this many usual gaps (and at least STALE_MIN_SILENCE) looks broken.
+STALE_GAP_FACTOR = 5
+STALE_MIN_SILENCE = timedelta(days=7)
+KINDS_WITH_COUNTERS = {"youtube", "mastodon", "bluesky", "telegram", "reddit", "instagram"}
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    source_id: int
+    company: str
+    kind: str
+    target: str
+    label: str | None
+    ok: bool
+    unchanged: bool = False
+    new_posts: int = 0
+    updated_counts: int = 0
+    error_kind: str | None = None
+    error_message: str | None = None
+    warnings: tuple[str, ...] = ()
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    started_at: datetime
+    finished_at: datetime
+    outcomes: list[SourceOutcome]
+
+    @property
+    def ok(self) -> int:
+        return sum(o.ok for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return sum(not o.ok for o in self.outcomes)
+
+
+def sync_sources(config: Config, store: Store) -> None:
+    """Companies and sources from the configuration into the store."""
+    store.sync_config(
+        [
+            (
+                company.name,
+                company is config.organization,
+                [(s.kind, s.target, s.label) for s in company.sources],
+            )
+            for company in config.companies
+        ]
+    )
+
+
+async def run_cycle(
+    config: Config,
+    store: Store,
+    *,
+    now: Callable[[], datetime] = utc_now,
+    source_ids: Collection[int] | None = None,
+    only_due: bool = False,
+    client: HttpClient | None = None,
+    on_outcome: Callable[[SourceOutcome], None] | None = None,
+) -> CycleReport:
+    """Collect the chosen sources (all active ones by default); one failing stops no other."""
+    started = now()
+    records = store.due_sources(started) if only_due else store.sources()
+    if source_ids is not None:
+        records = [r for r in records if r.id in set(source_ids)]
+    own_client = client is None
+    client = client or HttpClient(config.collect)
+    try:
+
+        async def one(record: SourceRecord) -> SourceOutcome:
+            outcome = await collect_one(config, store, client, record, now())
+            if on_outcome:
+                on_outcome(outcome)
+            return outcome
+
+        outcomes = list(await asyncio.gather(*(one(r) for r in records)))
+    finally:
+        if own_client:
+            await client.aclose()
+    return CycleReport(started, now(), outcomes)
+
+
+async def collect_one(
+    config: Config, store: Store, client: HttpClient, record: SourceRecord, now: datetime
+) -> SourceOutcome:
+    """Collect one source and write what it gave, or record why it failed."""
+    began = time.monotonic()
+    source = _source_config(config, record)
+    interval = config.interval_for(source)
+    info = collector_for(record.kind)
+    since = now - (
+        config.collect.track_engagement_for if record.last_ok_at else config.collect.lookback
+    )
+    context = SourceContext(
+        source=source,
+        client=client,
+        base_url=(config.base_url_for(source) or info.default_base_url).rstrip("/"),
+        now=now,
+        since=since,
+        remember=dict(record.remember),
+    )
+    try:
+        _check_needs(source, info.needs)
+        harvest = await info.collect(context)
+    except SourceError as error:
+        return _failed(store, record, error.kind, error.message, now, interval, config, began)
+    except ConfigError as error:
+        return _failed(store, record, "misconfigured", str(error), now, interval, config, began)
+    except Exception as error:  # a bug or an unforeseen answer: recorded, never hidden
+        log.exception("unexpected error collecting %s", record.key)
+        message = f"an unexpected error stopped the collection ({type(error).__name__}: {error})"
+        return _failed(store, record, "unexpected", message, now, interval, config, began)
+    stale = stale_reason(
+        record.kind,
+        [
+            *(p.published_at for p in harvest.posts if not p.is_repost),
+            *store.publish_times(record.id),
+        ],
+        unchanged_cycles=record.unchanged_cycles,
+        interval=interval,
+        now=now,
+    )
+    result = store.save_harvest(
+        record.id,
+        harvest,
+        track_engagement_for=config.collect.track_engagement_for,
+        next_due_at=now + _jittered(interval, config.collect.jitter),
+        stale_reason=stale,
+    )
+    log.info(
+        "%s %s: %d new posts, %d updated counts%s",
+        record.company,
+        record.key,
+        result.new_posts,
+        result.updated_counts,
+        " (unchanged)" if harvest.unchanged else "",
+    )
+    return SourceOutcome(
+        record.id,
+        record.company,
+        record.kind,
+        record.target,
+        record.label,
+        ok=True,
+        unchanged=harvest.unchanged,
+        new_posts=result.new_posts,
+        updated_counts=result.updated_counts,
+        error_kind="stale" if stale else None,
+        error_message=stale,
+        warnings=harvest.warnings,
+        duration_s=time.monotonic() - began,
+    )
+
+
+def _failed(
+    store: Store,
+    record: SourceRecord,
+    kind: str,
+    message: str,
+    now: datetime,
+    interval: timedelta,
+    config: Config,
+    began: float,
+) -> SourceOutcome:
+    failures = record.consecutive_failures + 1
+    backoff = min(interval * 2 ** min(failures - 1, 10), max(interval, MAX_BACKOFF))
+    store.record_failure(
+        record.id,
+        kind,
+        message,
+        at=now,
+        next_due_at=now + _jittered(backoff, config.collect.jitter),
+    )
+    log.warning("%s %s failed (%s): %s", record.company, record.key, kind, message)
+    return SourceOutcome(
+        record.id,
+        record.company,
+        record.kind,
+        record.target,
+        record.label,
+        ok=False,
+        error_kind=kind,
+        error_message=message,
+        duration_s=time.monotonic() - began,
+    )
+
+
+def stale_reason(
+    kind: str,
+    publish_times: list[datetime],
+    *,
+    unchanged_cycles: int,
+    interval: timedelta,
+    now: datetime,
+) -> str | None:
+    """Why a source that answers fine looks frozen, or None. Pure, so it is easy to test."""
+    times = sorted(set(publish_times), reverse=True)
+    if len(times) >= 5:
+        gaps = [(a - b).total_seconds() for a, b in itertools.pairwise(times)]
+        usual = timedelta(seconds=statistics.median(gaps))
+        silence = now - times[0]
+        if silence > max(usual * STALE_GAP_FACTOR, STALE_MIN_SILENCE):
+            return (
+                f"nothing new for {silence.days} days, while it usually publishes every "
+                f"{_plain_span(usual)}; the source may be frozen or broken"
+            )
+    frozen_for = interval * unchanged_cycles
+    if (
+        kind in KINDS_WITH_COUNTERS
+        and times
+        and unchanged_cycles >= STALE_UNCHANGED_CYCLES
+        and frozen_for >= STALE_MIN_SPAN
+    ):
+        return (
+            f"no post and no like, reply or view count has moved in {unchanged_cycles} "
+            f"collections ({_plain_span(frozen_for)}); the source may be frozen"
+        )
+    return None
+
+
+def _plain_span(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
+
+
+def _jittered(span: timedelta, jitter: float) -> timedelta:
+    return span * (1 + random.uniform(-jitter, jitter))
+
+
+def _source_config(config: Config, record: SourceRecord):
+    for company in config.companies:
+        if company.name == record.company:
+            for source in company.sources:
+                if source.kind == record.kind and source.target == record.target:
+                    return source
+    raise ConfigError(
+        f"{record.company} {record.key} is in the database but not in the configuration"
+    )
+
+
+def _check_needs(source, needs: tuple[str, ...]) -> None:
+    """A kind that needs a token says so before any request is made."""
+    for field in needs:
+        value = getattr(source, field, None)
+        if not value:
+            raise ConfigError(f"{source.kind} needs '{field}' in the configuration")
+        if field.endswith("_env"):
+            read_secret(value, f"{source.kind} {source.target}: {field}")
