@@ -1,0 +1,302 @@
+"""Mastodon: an account's public statuses through the instance's REST API (no login).
+
+GET /api/v1/accounts/lookup?acct=<user> resolves the handle to an account id once (the id
+is remembered), then GET /api/v1/accounts/<id>/statuses pages back with `max_id`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup
+
+from monitor.collectors import SourceContext, register
+from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
+from monitor.errors import SourceError
+
+PAGE_SIZE = 40  # the API's maximum
+TEXT_LIMIT = 500
+_ERROR_STATUSES = (401, 403, 404, 410)
+_MEDIA: dict[str, MediaType] = {
+    "image": "image",
+    "gifv": "image",
+    "video": "video",
+    "audio": "audio",
+    "unknown": "document",
+}
+
+
+# --- pure parsing ------------------------------------------------------------------
+
+
+def parse_account(body: bytes) -> tuple[str, AccountStats]:
+    """An Account entity -> (account id, audience)."""
+    account = _object(_load(body), "account")
+    if account.get("suspended") is True:
+        raise SourceError("gone", "the Mastodon account has been suspended by its server")
+    account_id = account.get("id")
+    if not isinstance(account_id, str) or not account_id:
+        raise SourceError("bad_content", "the Mastodon server's account answer has no account id")
+    return account_id, _account_stats(account)
+
+
+def parse_statuses(body: bytes) -> list[Post]:
+    """A page of Status entities (newest first) -> posts. Boosts are marked is_repost."""
+    statuses = _load(body)
+    if not isinstance(statuses, list):
+        raise SourceError("bad_content", "the Mastodon server did not send a list of posts")
+    return [_post(_object(status, "post")) for status in statuses]
+
+
+def parse_statuses_account(body: bytes, account_id: str) -> AccountStats | None:
+    """The account's audience as embedded in its own statuses (saves a request)."""
+    for status in _load(body) or []:
+        account = status.get("account") if isinstance(status, dict) else None
+        if isinstance(account, dict) and account.get("id") == account_id:
+            return _account_stats(account)
+    return None
+
+
+def parse_error(body: bytes) -> str | None:
+    """The server's own words from an error body {"error": "..."}, if it sent any."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    error = data.get("error") if isinstance(data, dict) else None
+    return error if isinstance(error, str) and error.strip() else None
+
+
+def next_max_id(link_header: str | None, posts: list[Post]) -> str | None:
+    """The max_id of the next (older) page: from the Link header, else the last post's id."""
+    for part in (link_header or "").split(","):
+        match = re.match(r"\s*<([^>]*)>\s*;(.*)", part)
+        if match and re.search(r'rel="?next"?', match.group(2)):
+            found = parse_qs(urlsplit(match.group(1)).query).get("max_id")
+            if found:
+                return found[0]
+    return posts[-1].external_id if posts else None
+
+
+def html_to_text(html: str, limit: int = TEXT_LIMIT) -> str:
+    """Mastodon's HTML `content` as plain text: paragraphs and line breaks kept."""
+    soup = BeautifulSoup(html, "lxml")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for paragraph in soup.find_all("p"):
+        paragraph.insert_after("\n\n")
+    text = re.sub(r"\n{3,}", "\n\n", soup.get_text()).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _load(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise SourceError(
+            "bad_content", "the Mastodon server sent something that is not valid JSON"
+        ) from None
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise SourceError("bad_content", f"the Mastodon server sent a {what} in an unknown shape")
+    return value
+
+
+def _account_stats(account: dict[str, Any]) -> AccountStats:
+    return AccountStats(
+        followers=_count(account, "followers_count"),
+        following=_count(account, "following_count"),
+        posts_total=_count(account, "statuses_count"),
+    )
+
+
+def _post(status: dict[str, Any]) -> Post:
+    boosted = status.get("reblog")
+    is_boost = isinstance(boosted, dict)
+    # A boost is the company's act (its id and time), showing someone else's post.
+    shown = _object(boosted, "boosted post") if is_boost else status
+    status_id = status.get("id")
+    if not isinstance(status_id, str) or not status_id:
+        raise SourceError("bad_content", "the Mastodon server sent a post without an id")
+    return Post(
+        external_id=status_id,
+        published_at=_time(status.get("created_at")),
+        url=_text(shown.get("url")) or _text(shown.get("uri")),
+        text=html_to_text(_text(shown.get("content")) or ""),
+        media_type=_media_type(shown),
+        hashtags=_hashtags(shown.get("tags")),
+        is_repost=is_boost,
+        counts=Counts(
+            likes=_count(shown, "favourites_count"),
+            replies=_count(shown, "replies_count"),
+            reposts=_count(shown, "reblogs_count"),
+            quotes=_count(shown, "quotes_count"),
+            views=None,  # Mastodon shows no view counts
+        ),
+        thumbnail_url=_thumbnail(shown),
+    )
+
+
+def _media_type(status: dict[str, Any]) -> MediaType:
+    attachments = status.get("media_attachments")
+    if isinstance(attachments, list):
+        for attachment in attachments:
+            kind = attachment.get("type") if isinstance(attachment, dict) else None
+            if kind in _MEDIA:
+                return _MEDIA[kind]
+    if isinstance(status.get("poll"), dict):
+        return "poll"  # before the card: a poll that mentions a link is still a poll
+    if isinstance(status.get("card"), dict):
+        return "link"
+    return "text"
+
+
+def _thumbnail(status: dict[str, Any]) -> str | None:
+    attachments = status.get("media_attachments")
+    for attachment in attachments if isinstance(attachments, list) else []:
+        if isinstance(attachment, dict) and _text(attachment.get("preview_url")):
+            return attachment["preview_url"]
+    card = status.get("card")
+    return _text(card.get("image")) if isinstance(card, dict) else None
+
+
+def _hashtags(tags: Any) -> tuple[str, ...]:
+    if not isinstance(tags, list):
+        return ()
+    names = (t.get("name") for t in tags if isinstance(t, dict))
+    return tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n))
+
+
+def _count(data: dict[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _time(value: Any) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise SourceError(
+            "bad_content", f"the Mastodon server sent a post with an unreadable date ({value!r})"
+        ) from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+# --- I/O ---------------------------------------------------------------------------
+
+
+def split_handle(handle: str) -> tuple[str, str]:
+    """'@acme@mastodon.social' -> ('acme', 'mastodon.social')."""
+    user, _, instance = handle.removeprefix("@").partition("@")
+    if not user or not instance:
+        raise SourceError("not_found", f"{handle!r} is not a Mastodon handle like @name@server")
+    return user, instance
+
+
+DEFAULT_BASE_URL = "https://{instance}"  # filled in from the handle
+
+
+def base_url_for(ctx: SourceContext, instance: str) -> str:
+    """The instance named in the handle, unless the configuration points elsewhere."""
+    base = ctx.base_url or DEFAULT_BASE_URL
+    return base.replace("{instance}", instance).rstrip("/")
+
+
+@register(
+    "mastodon",
+    default_base_url=DEFAULT_BASE_URL,
+    history_note="pages back through the account's public posts, 40 at a time",
+)
+async def collect(ctx: SourceContext) -> Harvest:
+    handle = ctx.source.target
+    user, instance = split_handle(handle)
+    base = base_url_for(ctx, instance)
+    remembered = ctx.remember.get("account_id") if ctx.remember.get("acct") == handle else None
+    account_id, account = remembered, None
+    if account_id is None:
+        account_id, account = await _lookup(ctx, base, user, handle)
+    try:
+        posts, embedded = await _statuses(ctx, base, account_id, handle)
+    except SourceError as error:
+        if remembered is None or error.kind != "not_found":
+            raise
+        # The remembered id went stale (the account moved or was recreated): resolve again.
+        account_id, account = await _lookup(ctx, base, user, handle)
+        posts, embedded = await _statuses(ctx, base, account_id, handle)
+    if account is None:
+        account = embedded or await _account(ctx, base, account_id, handle)
+    return Harvest(
+        observed_at=ctx.now,
+        posts=tuple(posts),
+        account=account,
+        remember={"account_id": account_id, "acct": handle},
+    )
+
+
+async def _lookup(
+    ctx: SourceContext, base: str, user: str, handle: str
+) -> tuple[str, AccountStats]:
+    url = f"{base}/api/v1/accounts/lookup"
+    response = await ctx.client.get(url, params={"acct": user}, allow_status=_ERROR_STATUSES)
+    _raise_for_status(response.status, response.content, handle, url)
+    return parse_account(response.content)
+
+
+async def _account(ctx: SourceContext, base: str, account_id: str, handle: str) -> AccountStats:
+    url = f"{base}/api/v1/accounts/{account_id}"
+    response = await ctx.client.get(url, allow_status=_ERROR_STATUSES)
+    _raise_for_status(response.status, response.content, handle, url)
+    return parse_account(response.content)[1]
+
+
+async def _statuses(
+    ctx: SourceContext, base: str, account_id: str, handle: str
+) -> tuple[list[Post], AccountStats | None]:
+    url = f"{base}/api/v1/accounts/{account_id}/statuses"
+    exclude_replies = "true" if ctx.source.exclude_replies else "false"
+    posts: list[Post] = []
+    account: AccountStats | None = None
+    max_id: str | None = None
+    for _page in range(ctx.max_pages):
+        params = {"limit": PAGE_SIZE, "exclude_replies": exclude_replies}
+        if max_id:
+            params["max_id"] = max_id
+        response = await ctx.client.get(url, params=params, allow_status=_ERROR_STATUSES)
+        _raise_for_status(response.status, response.content, handle, url)
+        page = parse_statuses(response.content)
+        account = account or parse_statuses_account(response.content, account_id)
+        posts += [p for p in page if p.published_at >= ctx.since]
+        following = next_max_id(response.headers.get("link"), page)
+        if not page or page[-1].published_at < ctx.since or following in (None, max_id):
+            break
+        max_id = following
+    return posts, account
+
+
+def _raise_for_status(status: int, body: bytes, handle: str, url: str) -> None:
+    if 200 <= status < 300:
+        return
+    said = parse_error(body)
+    why = f" (the server said: {said})" if said else ""
+    if status == 404:
+        raise SourceError("not_found", f"there is no Mastodon account {handle}{why} ({url})")
+    if status == 410:
+        raise SourceError("gone", f"the Mastodon account {handle} was removed{why} ({url})")
+    if status == 401:
+        raise SourceError(
+            "login_required",
+            f"the Mastodon server of {handle} only shows posts to logged-in users{why} ({url})",
+        )
+    raise SourceError(
+        "blocked", f"the Mastodon server of {handle} refuses to show its posts{why} ({url})"
+    )
