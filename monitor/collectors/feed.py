@@ -1,0 +1,297 @@
+"""Feeds: RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through feedparser, JSON Feed 1.x by hand.
+
+feedparser only ever sees bytes fetched by monitor.net (it never fetches), and only after
+monitor.net.refuse_xml_entities() has refused any XML that declares entities.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+import httpx
+from bs4 import BeautifulSoup
+from dateutil import parser as dateparser
+
+from monitor.collectors import SourceContext, register
+from monitor.domain import Counts, Harvest, MediaType, Post
+from monitor.errors import SourceError
+from monitor.net import Validators, refuse_xml_entities
+
+EXCERPT_CHARS = 500
+_BLOCKS = [
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "img",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "section",
+    "article",
+    "hr",
+]
+# feedparser flags these as "bozo" although the feed reads fine: not worth a warning.
+_HARMLESS_BOZO = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
+
+
+# --- collect: I/O only --------------------------------------------------------------
+
+
+@register("feed", default_base_url="")
+async def collect(ctx: SourceContext) -> Harvest:
+    url = rebase(ctx.source.url, ctx.base_url)  # type: ignore[union-attr]
+    known = Validators.from_dict(ctx.remember.get("validators"))
+    response = await ctx.client.get(url, validators=known)
+    remember = {**ctx.remember, "validators": response.validators.to_dict()}
+    if response.unchanged:
+        return Harvest(observed_at=ctx.now, unchanged=True, remember=remember)
+    content_type = response.headers.get("content-type")
+    posts, warnings = parse_feed(response.content, response.url, ctx.now, content_type)
+    return Harvest(
+        observed_at=ctx.now, posts=tuple(posts), warnings=tuple(warnings), remember=remember
+    )
+
+
+def rebase(url: str, base_url: str | None) -> str:
+    """The feed URL served from `base_url` (a mirror or loopback) when that differs."""
+    if not base_url:
+        return url
+    original, base = httpx.URL(url), httpx.URL(base_url)
+    if (base.scheme, base.host, base.port) == (original.scheme, original.host, original.port):
+        return url
+    path = base.path.rstrip("/") + original.path
+    return str(base.copy_with(path=path, query=original.query or None))
+
+
+# --- parsing: pure ------------------------------------------------------------------
+
+
+def parse_feed(
+    body: bytes, url: str, now: datetime, content_type: str | None = None
+) -> tuple[list[Post], list[str]]:
+    """Posts and warnings from a feed body of any supported format."""
+    if _looks_like_json(body, content_type):
+        return parse_json_feed(body, url, now), []
+    return parse_xml_feed(body, url, now, content_type)
+
+
+def parse_xml_feed(
+    body: bytes, url: str, now: datetime, content_type: str | None = None
+) -> tuple[list[Post], list[str]]:
+    refuse_xml_entities(body, url)
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if problem is not None and isinstance(problem, _HARMLESS_BOZO):
+        problem = None
+    if not parsed.entries and (problem is not None or not parsed.get("version")):
+        raise SourceError("bad_content", f"this is not a feed that can be read ({url})")
+    is_rss = str(parsed.get("version", "")).startswith("rss")
+    posts = [_entry_post(entry, now, is_rss) for entry in parsed.entries]
+    warnings = []
+    if problem is not None:
+        warnings.append(
+            f"the feed is malformed ({_first_line(problem)}); read the {len(posts)} items "
+            f"that could be read"
+        )
+    return posts, warnings
+
+
+def parse_json_feed(body: bytes, url: str, now: datetime) -> list[Post]:
+    """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise SourceError("bad_content", f"the JSON feed is not valid JSON ({url})") from None
+    version = document.get("version", "") if isinstance(document, dict) else ""
+    items = document.get("items") if isinstance(document, dict) else None
+    if not str(version).startswith("https://jsonfeed.org/version/") or not isinstance(items, list):
+        raise SourceError("bad_content", f"this is not a JSON Feed ({url})")
+    return [_json_item_post(item, url, now) for item in items if isinstance(item, dict)]
+
+
+def _entry_post(entry: Mapping[str, Any], now: datetime, is_rss: bool) -> Post:
+    published = _struct_time(entry.get("published_parsed"))
+    updated = _struct_time(entry.get("updated_parsed"))
+    # RSS items have one date; feedparser files dc:date under "updated", yet it is the
+    # publication date. Atom's <updated> is a later edit, so it only estimates publication.
+    estimated = published is None and not (is_rss and updated is not None)
+    title = strip_html(entry.get("title", "")) or None
+    link = entry.get("link") or None
+    html = entry.get("summary") or _first_content(entry)
+    text = excerpt(html)
+    media_type, thumbnail = media_of(_media_items(entry), bool(link))
+    return Post(
+        external_id=stable_id(entry.get("id"), link, title, text),
+        published_at=published or updated or now,
+        url=link,
+        title=title,
+        text=text,
+        media_type=media_type,
+        hashtags=hashtags(tag.get("term") or tag.get("label") for tag in entry.get("tags", [])),
+        counts=Counts(replies=_count(entry.get("slash_comments") or entry.get("thr_total"))),
+        thumbnail_url=thumbnail,
+        published_estimated=estimated,
+    )
+
+
+def _json_item_post(item: Mapping[str, Any], url: str, now: datetime) -> Post:
+    published = _iso_time(item.get("date_published"))
+    updated = _iso_time(item.get("date_modified"))
+    link = item.get("url") or item.get("external_url") or None
+    title = strip_html(str(item.get("title") or "")) or None
+    html = item.get("summary") or item.get("content_html") or item.get("content_text") or ""
+    text = excerpt(str(html))
+    items = [
+        (attachment.get("mime_type", ""), "", attachment.get("url"))
+        for attachment in item.get("attachments") or []
+        if isinstance(attachment, dict)
+    ]
+    if item.get("image"):
+        items.append(("", "image", item["image"]))
+    media_type, thumbnail = media_of(items, bool(link))
+    raw_id = item.get("id")
+    return Post(
+        external_id=stable_id(str(raw_id) if raw_id is not None else None, link, title, text),
+        published_at=published or updated or now,
+        url=str(httpx.URL(url).join(link)) if link else None,
+        title=title,
+        text=text,
+        media_type=media_type,
+        hashtags=hashtags(str(tag) for tag in item.get("tags") or []),
+        thumbnail_url=thumbnail,
+        published_estimated=published is None,
+    )
+
+
+# --- small pure helpers (the YouTube collector uses some of them) -------------------
+
+
+def stable_id(given: str | None, link: str | None, title: str | None, text: str) -> str:
+    """The feed's own id, else the link, else a hash of what the item says."""
+    if given and given.strip():
+        return given.strip()
+    if link:
+        return link
+    digest = hashlib.sha256(f"{title or ''}\n{text}".encode()).hexdigest()
+    return f"sha256:{digest[:32]}"
+
+
+def strip_html(html: str) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed; scripts and styles dropped."""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    for tag in soup(_BLOCKS):  # words of two paragraphs must not run together
+        tag.insert_after(" ")
+    return " ".join(soup.get_text().split())
+
+
+def excerpt(html: str, limit: int = EXCERPT_CHARS) -> str:
+    text = strip_html(html)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def hashtags(terms: Iterable[str | None]) -> tuple[str, ...]:
+    """Categories as hashtags: lower case, without '#', each once, in order."""
+    seen: dict[str, None] = {}
+    for term in terms:
+        tag = (term or "").strip().lstrip("#").strip().casefold()
+        if tag:
+            seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+def media_of(
+    items: Iterable[tuple[str, str, str | None]], has_link: bool
+) -> tuple[MediaType, str | None]:
+    """The post's media type and thumbnail from (mime type, medium, url) triples.
+
+    Video wins over audio over image (a podcast episode often carries cover art too).
+    """
+    found: dict[str, str | None] = {}
+    for mime, medium, url in items:
+        kind = (medium or "").lower() or (mime or "").split("/")[0].lower()
+        if mime == "application/pdf" or kind == "document":
+            kind = "document"
+        if kind in ("video", "audio", "image", "document"):
+            found.setdefault(kind, url)
+    for kind in ("video", "audio", "image", "document"):
+        if kind in found:
+            return kind, found.get("image")  # type: ignore[return-value]
+    return ("link" if has_link else "text"), None
+
+
+def _media_items(entry: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
+    items = [
+        (e.get("type", ""), "", e.get("href") or e.get("url")) for e in entry.get("enclosures", [])
+    ]
+    items += [
+        (m.get("type", ""), m.get("medium", ""), m.get("url"))
+        for m in entry.get("media_content", [])
+    ]
+    items += [("", "image", t.get("url")) for t in entry.get("media_thumbnail", []) if t.get("url")]
+    return items
+
+
+def _first_content(entry: Mapping[str, Any]) -> str:
+    contents = entry.get("content") or []
+    return contents[0].get("value", "") if contents else ""
+
+
+def _count(value: object) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if number >= 0 else None
+
+
+def _struct_time(value: time.struct_time | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+
+
+def _iso_time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = dateparser.isoparse(value)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _looks_like_json(body: bytes, content_type: str | None) -> bool:
+    if content_type and re.search(r"\bjson\b", content_type, re.IGNORECASE):
+        return True
+    return body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
+def _first_line(problem: object) -> str:
+    return str(problem).splitlines()[0] if str(problem) else type(problem).__name__
