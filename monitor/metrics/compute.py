@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.metrics.model import MetricsSettings, WeekMetrics
+import pandas as pd
+
+from monitor.metrics.frames import accounts_frame, engagement_rate, frame, posts_frame, utc_times
+from monitor.metrics.health import notes_for, source_health
+from monitor.metrics.model import CompanyWeek, MetricsSettings, WeekMetrics
+from monitor.metrics.posts import breakouts, content_mix, heatmap, top_hashtags, top_posts
+from monitor.metrics.scoreboard import (
+    COMPETITOR_AVERAGE,
+    LANDSCAPE_AVERAGE,
+    average_row,
+    company_rows,
+    order_companies,
+    trends,
+    week_table,
+)
 from monitor.metrics.weeks import IsoWeek
 from monitor.store import Rows
 
@@ -26,7 +40,96 @@ def compute_week(
     week: IsoWeek,
     settings: MetricsSettings,
 ) -> WeekMetrics:
-    raise NotImplementedError
+    """The report week's metrics, last week's for the changes, the trend and the health."""
+    tz = settings.timezone
+    start, end = week.start(tz), week.end(tz)
+    previous_start = week.previous().start(tz)
+    source_table = _sources_frame(sources)
+    companies = pd.Index(source_table["company"].unique())
+    accounts_df = accounts_frame(accounts)
+    posts_df = posts_frame(posts, companies)
+    posts_df["engagement_rate"] = engagement_rate(posts_df, accounts_df)
+    in_week = (posts_df["published_at"] >= start) & (posts_df["published_at"] < end)
+    week_posts = posts_df[in_week]
+
+    health = source_health(source_table, _events_frame(events), start, end)
+    incomplete = {h.company: True for h in health if h.incomplete}
+    notes = notes_for(source_table, health, set(accounts_df["source_id"]), week_posts)
+    is_self = dict(zip(source_table["company"], source_table["is_self"], strict=False))
+
+    def rows(by: list[str]) -> tuple[list[CompanyWeek], pd.DataFrame, pd.DataFrame]:
+        now = week_table(posts_df, accounts_df, source_table, start, end, by)
+        before = week_table(posts_df, accounts_df, source_table, previous_start, start, by)
+        return company_rows(now, before, is_self, incomplete, notes), now, before
+
+    company_list, now, before = rows(["company"])
+    company_list = order_companies(company_list)
+    platform_list, _, _ = rows(["company", "platform"])
+    rank = {row.company: i for i, row in enumerate(company_list)}
+    platform_list.sort(key=lambda r: (rank[r.company], r.platform or ""))
+    health.sort(key=lambda h: (rank[h.company], h.platform, h.target))
+
+    competitors = ~now.index.map(is_self).to_numpy(dtype=bool)
+    trend_weeks = [week.minus(n) for n in range(settings.weeks_of_trend - 1, -1, -1)]
+    boundaries = [w.start(tz) for w in trend_weeks] + [end]
+    names = [row.company for row in company_list]
+    posts_trend, engagement_trend = trends(posts_df, names, boundaries)
+    return WeekMetrics(
+        week=week,
+        timezone=tz,
+        start=start,
+        end=end,
+        companies=company_list,
+        platforms=platform_list,
+        competitor_average=average_row(
+            COMPETITOR_AVERAGE,
+            now[competitors],
+            before[competitors],
+            any(incomplete.get(c, False) for c in now.index[competitors]),
+        ),
+        landscape_average=average_row(LANDSCAPE_AVERAGE, now, before, bool(incomplete)),
+        trend_weeks=trend_weeks,
+        posts_trend=posts_trend,
+        engagement_trend=engagement_trend,
+        heatmap=heatmap(week_posts, tz),
+        content_mix=content_mix(week_posts),
+        top_hashtags=top_hashtags(week_posts),
+        top_posts=top_posts(week_posts, "engagement", settings.top_posts),
+        top_posts_by_rate=top_posts(week_posts, "engagement_rate", settings.top_posts),
+        breakouts=breakouts(
+            posts_df,
+            week_posts,
+            settings.breakout_z,
+            settings.breakout_min_history,
+            BREAKOUT_HISTORY,
+        ),
+        health=health,
+        has_data=bool(len(week_posts)),
+    )
+
+
+def _sources_frame(sources: Rows) -> pd.DataFrame:
+    """Active sources: they define the tracked companies and platforms."""
+    df = frame(sources)
+    if df.empty:
+        df = pd.DataFrame(columns=list(sources.columns) or _SOURCE_COLUMNS)
+    df = df[df["active"].astype(bool)].copy()
+    df["is_self"] = df["is_self"].astype(bool)
+    df["source_id"] = df["source_id"].astype("int64")
+    return df.sort_values(["company", "platform", "source_id"]).reset_index(drop=True)
+
+
+_SOURCE_COLUMNS = ["source_id", "company", "is_self", "platform", "target", "label", "active",
+                   "last_ok_at", "last_error_kind", "last_error_message", "consecutive_failures",
+                   "stale_reason"]  # fmt: skip
+
+
+def _events_frame(events: Rows) -> pd.DataFrame:
+    df = frame(events)
+    if df.empty:
+        return pd.DataFrame(columns=["source_id", "at", "ok", "error_kind"])
+    df["at"] = utc_times(df["at"])
+    return df
 
 
 def load_and_compute(store, week: IsoWeek, settings: MetricsSettings) -> WeekMetrics:

@@ -1,0 +1,110 @@
+"""From the store's Rows to typed DataFrames, and the per-post and per-account basics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from monitor.store import Rows
+
+ENGAGEMENT_COUNTERS = ("likes", "replies", "reposts", "quotes")
+COUNTERS = (*ENGAGEMENT_COUNTERS, "views")
+
+
+def frame(rows: Rows) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows.rows, columns=list(rows.columns))
+
+
+def utc_times(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, utc=True)
+
+
+def posts_frame(rows: Rows, companies: pd.Index) -> pd.DataFrame:
+    """Own posts (reposts excluded) of the tracked companies, with engagement, sorted by time.
+
+    engagement = likes + replies + reposts + quotes over the counters that are known;
+    NaN when none is known (never 0 for unknown).
+    """
+    df = frame(rows)
+    if df.empty:
+        df = pd.DataFrame(columns=list(rows.columns) or _POST_COLUMNS)
+    df = df[~df["is_repost"].astype(bool) & df["company"].isin(companies)].copy()
+    df["published_at"] = utc_times(df["published_at"])
+    for column in COUNTERS:
+        df[column] = pd.to_numeric(df[column], errors="coerce").astype("float64")
+    df["engagement"] = df[list(ENGAGEMENT_COUNTERS)].sum(axis=1, min_count=1)
+    df["is_self"] = df["is_self"].astype(bool)
+    df["hashtags"] = df["hashtags"].fillna("")
+    df["media_type"] = df["media_type"].fillna("text")
+    return df.sort_values("published_at", kind="stable").reset_index(drop=True)
+
+
+_POST_COLUMNS = [
+    "post_id", "company", "is_self", "source_id", "platform", "source_label", "external_id",
+    "url", "title", "text", "published_at", "media_type", "hashtags", "is_repost",
+    "thumbnail_url", *COUNTERS, "counts_observed_at",
+]  # fmt: skip
+
+
+def accounts_frame(rows: Rows) -> pd.DataFrame:
+    """Audience observations with a known follower count, sorted by time."""
+    df = frame(rows)
+    if df.empty:
+        return pd.DataFrame(
+            {
+                "source_id": pd.Series(dtype="int64"),
+                "observed_at": pd.Series(dtype="datetime64[ns, UTC]"),
+                "followers": pd.Series(dtype="float64"),
+            }
+        )
+    df["observed_at"] = utc_times(df["observed_at"])
+    df["followers"] = pd.to_numeric(df["followers"], errors="coerce").astype("float64")
+    df = df.dropna(subset=["followers"]).drop_duplicates(["source_id", "observed_at"])
+    df["source_id"] = df["source_id"].astype("int64")
+    return df.sort_values("observed_at", kind="stable").reset_index(drop=True)
+
+
+def followers_at(accounts: pd.DataFrame, moment: datetime) -> pd.Series:
+    """Per source, the follower count holding at `moment` (the last observation before it).
+
+    A row is written only when a number changes, so that value holds until the next one.
+    """
+    before = accounts[accounts["observed_at"] < pd.Timestamp(moment)]
+    return before.groupby("source_id")["followers"].last()
+
+
+def followers_at_posting(posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
+    """Per post, the account's followers when it was posted: the observation holding then,
+    else (no earlier one) the nearest later one. NaN where the account shows no followers."""
+    if posts.empty or accounts.empty:
+        return pd.Series(np.nan, index=posts.index, dtype="float64")
+    left = posts[["published_at", "source_id"]].copy()
+    left["source_id"] = left["source_id"].astype("int64")
+    left["order"] = np.arange(len(left))
+    left = left.sort_values("published_at", kind="stable")
+    right = accounts[["observed_at", "source_id", "followers"]]
+    kwargs = {"left_on": "published_at", "right_on": "observed_at", "by": "source_id"}
+    back = pd.merge_asof(left, right, direction="backward", **kwargs)
+    forward = pd.merge_asof(left, right, direction="forward", **kwargs)
+    followers = back["followers"].fillna(forward["followers"]).to_numpy()
+    result = np.empty(len(left))
+    result[left["order"].to_numpy()] = followers
+    return pd.Series(result, index=posts.index, dtype="float64")
+
+
+def engagement_rate(posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.Series:
+    """Per post: engagement / followers at posting x 100. NaN where followers are unknown or 0."""
+    followers = followers_at_posting(posts, accounts)
+    return (posts["engagement"] / followers.where(followers > 0)) * 100
+
+
+def sudden_drops(accounts: pd.DataFrame, start: datetime, end: datetime, pct: float) -> set[int]:
+    """Sources whose follower count fell by at least `pct` % from one observation to the
+    next, the later one inside [start, end): a purge that distorts rates."""
+    df = accounts[accounts["observed_at"] < pd.Timestamp(end)]
+    previous = df.groupby("source_id")["followers"].shift()
+    fell = (previous - df["followers"]) / previous.where(previous > 0) * 100 >= pct
+    in_week = df["observed_at"] >= pd.Timestamp(start)
+    return set(df.loc[fell & in_week, "source_id"].astype(int))

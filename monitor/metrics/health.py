@@ -1,0 +1,71 @@
+"""Data health per source for the week: attempts, failures by kind, staleness."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from monitor.metrics.model import SourceHealth
+
+
+def source_health(
+    sources: pd.DataFrame, events: pd.DataFrame, start: datetime, end: datetime
+) -> list[SourceHealth]:
+    """One entry per active source. A source that failed during the week is incomplete."""
+    week = events[(events["at"] >= start) & (events["at"] < end)] if len(events) else events
+    attempts = week.groupby("source_id").size() if len(week) else pd.Series(dtype=int)
+    failed = week[~week["ok"].astype(bool)] if len(week) else week
+    result = []
+    for row in sources.itertuples(index=False):
+        failures: dict[str, int] = {}
+        if len(failed):
+            kinds = failed.loc[failed["source_id"] == row.source_id, "error_kind"].fillna("unknown")
+            failures = {str(k): int(n) for k, n in kinds.value_counts().sort_index().items()}
+        stale = _text(row.stale_reason)
+        result.append(
+            SourceHealth(
+                company=row.company,
+                platform=row.platform,
+                label=_text(row.label),
+                target=row.target,
+                attempts=int(attempts.get(row.source_id, 0)),
+                failures=failures,
+                last_error_kind=_text(row.last_error_kind),
+                last_error_message=_text(row.last_error_message),
+                stale_reason=stale,
+                incomplete=bool(failures),
+                ok=not failures and stale is None,
+            )
+        )
+    return result  # fmt: skip
+
+
+def _text(value) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def notes_for(
+    sources: pd.DataFrame, health: list[SourceHealth], followers: set[int], week_posts: pd.DataFrame
+) -> dict[tuple[str, str | None], tuple[str, ...]]:
+    """Plain words about missing data, per (company, platform) and per (company, None)."""
+    engaged = week_posts.groupby("source_id")["engagement"].count()
+    posted = week_posts.groupby("source_id").size()
+    notes: dict[tuple[str, str | None], list[str]] = {}
+    for row, state in zip(sources.itertuples(index=False), health, strict=True):
+        said = []
+        if row.source_id not in followers:
+            said.append(f"no follower count on {row.platform}")
+        if posted.get(row.source_id, 0) and not engaged.get(row.source_id, 0):
+            said.append(f"no engagement counters on {row.platform}")
+        if state.failures:
+            kinds = ", ".join(sorted(state.failures))
+            said.append(
+                f"the {row.platform} source failed during the week ({kinds}); figures may be low"
+            )
+        if state.stale_reason:
+            said.append(f"the {row.platform} source looks stale: {state.stale_reason}")
+        for key in ((row.company, row.platform), (row.company, None)):
+            bucket = notes.setdefault(key, [])
+            bucket.extend(note for note in said if note not in bucket)
+    return {key: tuple(value) for key, value in notes.items()}  # fmt: skip

@@ -1,0 +1,129 @@
+"""Post-level metrics: heatmap, content mix, hashtags, top posts and breakout posts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from monitor.metrics.model import PostSummary
+
+TOP_HASHTAGS = 5
+MAD_SCALE = 0.6745  # makes the MAD comparable with a standard deviation for normal data
+MEAN_AD_SCALE = 0.7979  # the same for the mean absolute deviation, used when the MAD is 0
+
+
+def heatmap(week_posts: pd.DataFrame, tz: str) -> list[list[int]]:
+    """Competitors' posts by weekday (0 = Monday) and hour, in the report's local time."""
+    grid = np.zeros((7, 24), dtype=int)
+    local = week_posts.loc[~week_posts["is_self"], "published_at"].dt.tz_convert(tz)
+    np.add.at(grid, (local.dt.weekday.to_numpy(), local.dt.hour.to_numpy()), 1)
+    return grid.tolist()
+
+
+def content_mix(week_posts: pd.DataFrame) -> dict[str, dict[str, tuple[int, float | None]]]:
+    """company -> media type -> (posts, engagement per post over posts with known engagement)."""
+    grouped = week_posts.groupby(["company", "media_type"])["engagement"]
+    counts, known, total = grouped.size(), grouped.count(), grouped.sum(min_count=1)
+    mix: dict[str, dict[str, tuple[int, float | None]]] = {}
+    for (company, media), posts in counts.items():
+        per_post = (
+            total[(company, media)] / known[(company, media)] if known[(company, media)] else None
+        )
+        mix.setdefault(company, {})[media] = (
+            int(posts),
+            None if per_post is None else float(per_post),
+        )
+    return mix  # fmt: skip
+
+
+def top_hashtags(
+    week_posts: pd.DataFrame, limit: int = TOP_HASHTAGS
+) -> dict[str, list[tuple[str, int]]]:
+    """company -> the most used hashtags (count, then alphabetical)."""
+    result = {}
+    for company, tags in week_posts.groupby("company")["hashtags"]:
+        counter = Counter(tag for text in tags for tag in text.split())
+        result[company] = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return result  # fmt: skip
+
+
+def top_posts(week_posts: pd.DataFrame, column: str, limit: int) -> list[PostSummary]:
+    """The `limit` posts with the highest known `column` (earliest first on a tie)."""
+    known = week_posts.dropna(subset=[column])
+    ranked = known.sort_values([column, "published_at"], ascending=[False, True], kind="stable")
+    return [summary(row) for row in ranked.head(limit).itertuples(index=False)]
+
+
+def breakouts(
+    posts: pd.DataFrame, week_posts: pd.DataFrame, threshold: float, min_history: int,
+    history: timedelta,
+) -> list[PostSummary]:  # fmt: skip
+    """Posts far above their account's own record: a robust z-score of log1p(engagement)
+    against the same source's posts of the previous `history`, strongest first."""
+    known = posts.dropna(subset=["engagement"])
+    by_source = {
+        source: (group["published_at"].array.asi8, np.log1p(group["engagement"].to_numpy()))
+        for source, group in known.groupby("source_id")
+    }
+    found = []
+    span = pd.Timedelta(history).value
+    for row in week_posts.dropna(subset=["engagement"]).itertuples(index=False):
+        times, values = by_source[row.source_id]
+        at = pd.Timestamp(row.published_at).value
+        earlier = values[np.searchsorted(times, at - span) : np.searchsorted(times, at)]
+        if len(earlier) < min_history:
+            continue
+        z = robust_z(float(np.log1p(row.engagement)), earlier)
+        if z is not None and z >= threshold:
+            median = float(np.median(np.expm1(earlier)))
+            found.append(summary(row, z_score=z, median_engagement=median))
+    return sorted(found, key=lambda post: -(post.z_score or 0.0))
+
+
+def robust_z(value: float, history: np.ndarray) -> float | None:
+    """0.6745 x (value - median) / MAD. With a MAD of 0 (most past posts alike), the mean
+    absolute deviation stands in (scaled 0.7979); with no spread at all, no score (None)."""
+    median = float(np.median(history))
+    deviations = np.abs(history - median)
+    mad = float(np.median(deviations))
+    if mad > 0:
+        return MAD_SCALE * (value - median) / mad
+    mean_ad = float(np.mean(deviations))
+    if mean_ad > 0:
+        return MEAN_AD_SCALE * (value - median) / mean_ad
+    return None
+
+
+def summary(
+    row, *, z_score: float | None = None, median_engagement: float | None = None
+) -> PostSummary:
+    return PostSummary(
+        company=row.company,
+        platform=row.platform,
+        published_at=pd.Timestamp(row.published_at).to_pydatetime(),
+        url=_text(row.url),
+        title=_text(row.title),
+        text=_text(row.text) or "",
+        media_type=row.media_type,
+        thumbnail_url=_text(row.thumbnail_url),
+        likes=_count(row.likes),
+        replies=_count(row.replies),
+        reposts=_count(row.reposts),
+        quotes=_count(row.quotes),
+        views=_count(row.views),
+        engagement=None if pd.isna(row.engagement) else float(row.engagement),
+        engagement_rate=None if pd.isna(row.engagement_rate) else float(row.engagement_rate),
+        z_score=z_score,
+        median_engagement=median_engagement,
+    )  # fmt: skip
+
+
+def _count(value) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _text(value) -> str | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)

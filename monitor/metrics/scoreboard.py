@@ -1,0 +1,165 @@
+"""The scoreboard: per company (and per company x platform) figures for a week, with last
+week's, the two average rows, and the trend series."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from monitor.metrics.frames import followers_at, sudden_drops
+from monitor.metrics.model import CompanyWeek, Figure
+
+FOLLOWER_DROP_PCT = 5.0  # a fall this large between two observations is flagged as a purge
+DAYS_IN_WEEK = 7  # a DST week is 167 or 169 hours long but still 7 days of posting
+FIGURES = (
+    "posts",
+    "posts_per_day",
+    "engagement",
+    "engagement_per_post",
+    "engagement_rate",
+    "views",
+    "followers",
+    "follower_change",
+    "follower_change_pct",
+    "share_of_posts",
+    "share_of_engagement",
+)
+COMPETITOR_AVERAGE = "Competitor average"
+LANDSCAPE_AVERAGE = "Landscape average"
+
+
+def week_table(
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame,
+    sources: pd.DataFrame,
+    start: datetime,
+    end: datetime,
+    by: list[str],
+) -> pd.DataFrame:
+    """One row per group (`by` = ["company"] or ["company", "platform"]) for [start, end)."""
+    groups = sources[by].drop_duplicates().sort_values(by)
+    index = pd.MultiIndex.from_frame(groups) if len(by) > 1 else pd.Index(groups[by[0]])
+    week = posts[(posts["published_at"] >= start) & (posts["published_at"] < end)]
+    grouped = week.groupby(by)
+    table = pd.DataFrame(index=index)
+    table["posts"] = grouped.size().reindex(index, fill_value=0).astype(float)
+    table["posts_per_day"] = table["posts"] / DAYS_IN_WEEK
+    table["engagement"] = grouped["engagement"].sum(min_count=1).reindex(index)
+    engaged = grouped["engagement"].count().reindex(index, fill_value=0)
+    table["engagement_per_post"] = table["engagement"] / engaged.where(engaged > 0)
+    table["engagement_rate"] = grouped["engagement_rate"].mean().reindex(index)
+    table["views"] = grouped["views"].sum(min_count=1).reindex(index)
+    _audience(table, accounts, sources, start, end, by)
+    _shares(table, by)
+    return table
+
+
+def _audience(table, accounts, sources, start, end, by) -> None:
+    per_source = sources.set_index("source_id")[by]
+    at_end = followers_at(accounts, end).reindex(per_source.index)
+    at_start = followers_at(accounts, start).reindex(per_source.index)
+    both = at_end.notna() & at_start.notna()
+    keys = [per_source[k] for k in by]
+    table["followers"] = at_end.groupby(keys).sum(min_count=1).reindex(table.index)
+    change = (at_end - at_start).where(both).groupby(keys).sum(min_count=1)
+    base = at_start.where(both).groupby(keys).sum(min_count=1)
+    table["follower_change"] = change.reindex(table.index)
+    table["follower_change_pct"] = (change / base.where(base > 0) * 100).reindex(table.index)
+    dropped = per_source.index.isin(list(sudden_drops(accounts, start, end, FOLLOWER_DROP_PCT)))
+    flags = pd.Series(dropped, index=per_source.index).groupby(keys).any()
+    table["follower_drop"] = flags.reindex(table.index, fill_value=False).astype(bool)
+
+
+def _shares(table: pd.DataFrame, by: list[str]) -> None:
+    """Share of voice: of all tracked posts and engagement (per platform for platform rows)."""
+    level = "platform" if "platform" in by else None
+    posts_total = table.groupby(level=level)["posts"].transform("sum") if level else None
+    if posts_total is None:
+        posts_total = pd.Series(table["posts"].sum(), index=table.index)
+    engagement = table["engagement"].where(table["posts"] > 0, 0.0)  # no posts: earned none
+    if level:
+        engagement_total = engagement.groupby(level=level).transform("sum")
+    else:
+        engagement_total = pd.Series(engagement.sum(), index=table.index)
+    table["share_of_posts"] = table["posts"] / posts_total.where(posts_total > 0) * 100
+    table["share_of_engagement"] = engagement / engagement_total.where(engagement_total > 0) * 100
+
+
+def company_rows(
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    is_self: dict[str, bool],
+    incomplete: dict[str, bool],
+    notes: dict[tuple[str, str | None], tuple[str, ...]],
+) -> list[CompanyWeek]:
+    rows = []
+    for key in current.index:
+        company, platform = (key, None) if isinstance(key, str) else key
+        now, before = current.loc[key], previous.loc[key]
+        figures = {name: Figure.of(now[name], before[name]) for name in FIGURES}
+        rows.append(
+            CompanyWeek(
+                company=company,
+                platform=platform,
+                is_self=is_self[company],
+                follower_drop=bool(now["follower_drop"]),
+                incomplete=incomplete.get(company, False),
+                notes=notes.get((company, platform), ()),
+                **figures,
+            )
+        )
+    return rows
+
+
+def order_companies(rows: list[CompanyWeek]) -> list[CompanyWeek]:
+    """Us first, then by engagement (unknown last), then by name."""
+    return sorted(rows, key=lambda r: (not r.is_self, r.engagement.value is None,
+                                       -(r.engagement.value or 0.0), r.company))  # fmt: skip
+
+
+def average_row(
+    name: str, current: pd.DataFrame, previous: pd.DataFrame, incomplete: bool
+) -> CompanyWeek:
+    """The average company of `current`'s rows: each figure averaged over those that know it."""
+    figures = {}
+    for column in FIGURES:
+        value = current[column].mean() if len(current) else np.nan
+        before = previous[column].mean() if len(previous) else np.nan
+        figures[column] = Figure.of(value, before)
+    return CompanyWeek(
+        company=name,
+        platform=None,
+        is_self=False,
+        follower_drop=False,
+        incomplete=incomplete,
+        notes=(),
+        **figures,
+    )
+
+
+def trends(
+    posts: pd.DataFrame, companies: list[str], boundaries: list[datetime]
+) -> tuple[dict[str, list[float | None]], dict[str, list[float | None]]]:
+    """Posts and engagement per company for each week between consecutive boundaries."""
+    weeks = len(boundaries) - 1
+    edges = pd.DatetimeIndex([pd.Timestamp(b) for b in boundaries]).tz_convert("UTC")
+    position = np.searchsorted(edges.asi8, posts["published_at"].dt.tz_convert("UTC").array.asi8,
+                               side="right") - 1  # fmt: skip
+    inside = (position >= 0) & (position < weeks)
+    df = posts.loc[inside, ["company", "engagement"]].assign(week=position[inside])
+    grouped = df.groupby(["company", "week"])
+    counts = grouped.size()
+    engagement = grouped["engagement"].sum(min_count=1)
+    posts_trend, engagement_trend = {}, {}
+    for company in companies:
+        posts_trend[company] = [float(counts.get((company, w), 0)) for w in range(weeks)]
+        engagement_trend[company] = [
+            _none_if_nan(engagement.get((company, w), np.nan)) for w in range(weeks)
+        ]
+    return posts_trend, engagement_trend
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if pd.isna(value) else float(value)
