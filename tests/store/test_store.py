@@ -1,0 +1,298 @@
+"""The store, on SQLite and on a real PostgreSQL server: the same tests, the same code."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from monitor.domain import AccountStats, Counts, Harvest, Post
+from monitor.errors import StoreError
+from monitor.store import Store
+from monitor.store import schema as s
+from monitor.store.schema import LATEST_VERSION
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+TRACK = timedelta(days=14)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "store"
+
+
+def companies(*extra: tuple[str, str]):
+    return [
+        ("Us", True, [("feed", "https://us.example/feed", None)]),
+        (
+            "Acme",
+            False,
+            [
+                ("mastodon", "@acme@mastodon.social", "Acme on Mastodon"),
+                *((k, t, None) for k, t in extra),
+            ],
+        ),
+    ]
+
+
+@pytest.fixture
+def store(database_url: str):
+    with Store(database_url) as opened:
+        opened.sync_config(companies())
+        yield opened
+
+
+def acme(store: Store) -> int:
+    return next(r.id for r in store.sources() if r.company == "Acme")
+
+
+def post(
+    external_id: str, *, days_ago: float = 1, likes: int | None = 3, views: int | None = None
+) -> Post:
+    return Post(
+        external_id,
+        NOW - timedelta(days=days_ago),
+        text=f"post {external_id}",
+        counts=Counts(likes=likes, replies=1, views=views),
+    )
+
+
+def harvest(*posts: Post, at: datetime = NOW, followers: int | None = 100) -> Harvest:
+    return Harvest(observed_at=at, posts=posts, account=AccountStats(followers=followers))
+
+
+def count(store: Store, table) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def save(store: Store, source_id: int, h: Harvest):
+    return store.save_harvest(
+        source_id, h, track_engagement_for=TRACK, next_due_at=h.observed_at + timedelta(hours=1)
+    )
+
+
+def test_fresh_database_has_the_latest_schema(store: Store) -> None:
+    assert store.schema_version() == LATEST_VERSION
+
+
+def test_saving_the_same_harvest_twice_changes_nothing(store: Store) -> None:
+    source = acme(store)
+    h = harvest(post("1"), post("2", likes=None))
+    first = save(store, source, h)
+    second = save(store, source, h)
+    assert (first.new_posts, first.updated_counts) == (2, 0)
+    assert (second.new_posts, second.updated_counts) == (0, 0)
+    assert count(store, s.posts) == 2
+    assert count(store, s.post_counts) == 2
+    assert count(store, s.account_counts) == 1
+
+
+def test_a_counter_change_writes_one_engagement_row(store: Store) -> None:
+    source = acme(store)
+    save(store, source, harvest(post("1", likes=3), post("2", likes=5)))
+    later = NOW + timedelta(hours=1)
+    result = save(store, source, harvest(post("1", likes=9), post("2", likes=5), at=later))
+    assert result.updated_counts == 1
+    assert count(store, s.post_counts) == 3
+    rows = store.read_posts(NOW - timedelta(days=30), NOW + timedelta(days=1))
+    latest = {
+        r[rows.columns.index("external_id")]: r[rows.columns.index("likes")] for r in rows.rows
+    }
+    assert latest == {"1": 9, "2": 5}
+
+
+def test_unknown_counters_stay_unknown(store: Store) -> None:
+    save(store, acme(store), harvest(post("1", likes=None)))
+    rows = store.read_posts(NOW - timedelta(days=30), NOW)
+    record = dict(zip(rows.columns, rows.rows[0], strict=True))
+    assert record["likes"] is None and record["views"] is None and record["replies"] == 1
+
+
+def test_posts_past_the_tracking_window_are_frozen(store: Store) -> None:
+    source = acme(store)
+    save(store, source, harvest(post("old", days_ago=20, likes=1)))
+    result = save(
+        store, source, harvest(post("old", days_ago=20, likes=50), at=NOW + timedelta(hours=1))
+    )
+    assert result.updated_counts == 0
+    assert count(store, s.post_counts) == 1  # the first observation is always kept
+
+
+def test_account_counts_written_only_when_they_change(store: Store) -> None:
+    source = acme(store)
+    save(store, source, harvest(followers=100))
+    save(store, source, harvest(followers=100, at=NOW + timedelta(hours=1)))
+    save(store, source, harvest(followers=120, at=NOW + timedelta(hours=2)))
+    assert count(store, s.account_counts) == 2
+
+
+def test_a_failing_harvest_leaves_nothing_half_written(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = acme(store)
+
+    def crash(*_args: object) -> None:  # fails after the posts and counts are written
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Store, "_write_account", staticmethod(crash))
+    with pytest.raises(OSError, match="disk full"):
+        save(store, source, harvest(post("good"), post("also good")))
+    assert count(store, s.posts) == 0
+    assert count(store, s.post_counts) == 0
+    assert store.source(source).last_ok_at is None
+
+
+def test_a_naive_time_is_refused(store: Store) -> None:
+    broken = Post("bad", datetime(2026, 11, 19, 9, 0))
+    with pytest.raises(Exception, match="timezone-aware"):
+        save(store, acme(store), harvest(broken))
+    assert count(store, s.posts) == 0
+
+
+def test_failures_are_recorded_on_the_source(store: Store) -> None:
+    source = acme(store)
+    store.record_failure(
+        source,
+        "rate_limited",
+        "asked us to slow down",
+        at=NOW,
+        next_due_at=NOW + timedelta(hours=2),
+    )
+    store.record_failure(
+        source,
+        "rate_limited",
+        "asked us to slow down",
+        at=NOW,
+        next_due_at=NOW + timedelta(hours=4),
+    )
+    record = store.source(source)
+    assert (record.last_error_kind, record.consecutive_failures) == ("rate_limited", 2)
+    assert store.due_sources(NOW + timedelta(hours=3)) == [
+        r for r in store.sources() if r.id != source
+    ]
+    save(store, source, harvest(post("1")))
+    assert store.source(source).consecutive_failures == 0
+    events = store.read_source_events(NOW - timedelta(days=1), NOW + timedelta(days=1))
+    assert [row[events.columns.index("ok")] for row in events.rows] == [False, False, True]
+
+
+def test_remembered_collector_state_survives(store: Store) -> None:
+    source = acme(store)
+    save(store, source, Harvest(observed_at=NOW, remember={"account_id": "109"}))
+    save(store, source, Harvest(observed_at=NOW, remember={"validators": {"etag": "x"}}))
+    assert store.source(source).remember == {"account_id": "109", "validators": {"etag": "x"}}
+
+
+def test_config_sync_adds_renames_and_deactivates_without_losing_history(store: Store) -> None:
+    source = acme(store)
+    save(store, source, harvest(post("1")))
+    store.sync_config(
+        [
+            ("Us", True, [("feed", "https://us.example/feed", None)]),
+            (
+                "Acme Corp",
+                False,
+                [
+                    ("mastodon", "@acme@mastodon.social", None),
+                    ("bluesky", "acme.bsky.social", None),
+                ],
+            ),
+            ("Globex", False, [("feed", "https://globex.example/rss", None)]),
+        ]
+    )
+    names = {r.company for r in store.sources()}
+    assert names == {"Us", "Acme Corp", "Globex"}
+    assert store.source(source).company == "Acme Corp"  # renamed, same history
+    store.sync_config(
+        [
+            ("Us", True, [("feed", "https://us.example/feed", None)]),
+            ("Globex", False, [("feed", "https://globex.example/rss", None)]),
+        ]
+    )
+    inactive = [r for r in store.sources(active_only=False) if not r.active]
+    assert {r.company for r in inactive} == {"Acme Corp"}
+    assert count(store, s.posts) == 1
+
+
+def test_account_history_includes_the_value_before_the_window(store: Store) -> None:
+    source = acme(store)
+    save(store, source, harvest(followers=100, at=NOW - timedelta(days=10)))
+    save(store, source, harvest(followers=150, at=NOW - timedelta(days=2)))
+    rows = store.read_account_counts(NOW - timedelta(days=7), NOW)
+    followers = sorted(r[rows.columns.index("followers")] for r in rows.rows)
+    assert followers == [100, 150]
+
+
+def test_only_one_of_two_racing_senders_claims_a_week(store: Store) -> None:
+    results: list[bool] = []
+    barrier = threading.Barrier(2)
+
+    def claim() -> None:
+        barrier.wait()
+        results.append(store.claim_delivery("2026-W47", "ceo@us.example", "out.eml", NOW))
+
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False, True]
+    store.finish_delivery(
+        "2026-W47", "ceo@us.example", status="failed", now=NOW, error="451 try later"
+    )
+    assert (
+        store.claim_delivery("2026-W47", "ceo@us.example", "out.eml", NOW) is True
+    )  # a failed one may be retried
+    store.finish_delivery("2026-W47", "ceo@us.example", status="sent", now=NOW, message_id="<m@us>")
+    assert store.claim_delivery("2026-W47", "ceo@us.example", "out.eml", NOW) is False
+
+
+def _create_v1(url: str) -> None:
+    engine = create_engine(url)
+    id_type = "INTEGER PRIMARY KEY" if url.startswith("sqlite") else "SERIAL PRIMARY KEY"
+    script = (FIXTURES / "schema_v1.sql").read_text().replace("{ID}", id_type)
+    with engine.begin() as connection:
+        for statement in script.split(";"):
+            body = "\n".join(line for line in statement.splitlines() if not line.startswith("--"))
+            if body.strip():
+                connection.execute(text(body))
+    engine.dispose()
+
+
+def test_an_old_database_is_upgraded_on_open_and_keeps_its_data(database_url: str) -> None:
+    _create_v1(database_url)
+    with Store(database_url) as store:
+        assert store.schema_version() == LATEST_VERSION
+        record = store.sources()[0]
+        assert (record.company, record.unchanged_cycles, record.stale_reason) == ("Acme", 0, None)
+        rows = store.read_posts(
+            datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)
+        )
+        assert [r[rows.columns.index("likes")] for r in rows.rows] == [7]
+        save(store, record.id, harvest(post("new")))
+        assert count(store, s.source_events) == 1
+
+
+def test_a_newer_database_is_refused(database_url: str) -> None:
+    Store(database_url).close()
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE schema_version SET version = 99"))
+    engine.dispose()
+    with pytest.raises(StoreError, match="newer version of the monitor"):
+        Store(database_url)
+
+
+def test_a_corrupt_sqlite_file_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StoreError, match="cannot use the database"):
+        Store(f"sqlite:///{path}")
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
+    Store(sqlite_url).close()
+    connection = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
