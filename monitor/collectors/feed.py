@@ -130,8 +130,9 @@ def parse_json_feed(body: bytes, url: str, now: datetime) -> list[Post]:
 
 
 def _entry_post(entry: Mapping[str, Any], now: datetime, is_rss: bool) -> Post:
-    published = _struct_time(entry.get("published_parsed"))
-    updated = _struct_time(entry.get("updated_parsed"))
+    # dict.get: feedparser's own get() silently substitutes one date for the other
+    published = _struct_time(dict.get(entry, "published_parsed"))
+    updated = _struct_time(dict.get(entry, "updated_parsed"))
     # RSS items have one date; feedparser files dc:date under "updated", yet it is the
     # publication date. Atom's <updated> is a later edit, so it only estimates publication.
     estimated = published is None and not (is_rss and updated is not None)
