@@ -9,7 +9,14 @@ import pandas as pd
 from monitor.metrics.frames import accounts_frame, engagement_rate, frame, posts_frame, utc_times
 from monitor.metrics.health import notes_for, source_health
 from monitor.metrics.model import CompanyWeek, MetricsSettings, WeekMetrics
-from monitor.metrics.posts import breakouts, content_mix, heatmap, top_hashtags, top_posts
+from monitor.metrics.posts import (
+    breakouts,
+    content_mix,
+    heatmap,
+    slots,
+    top_hashtags,
+    top_posts,
+)
 from monitor.metrics.scoreboard import (
     COMPETITOR_AVERAGE,
     LANDSCAPE_AVERAGE,
@@ -105,6 +112,7 @@ def compute_week(
         ),
         health=health,
         has_data=bool(len(week_posts)),
+        slots=slots(week_posts, tz),
     )
 
 

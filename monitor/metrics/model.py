@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.metrics.weeks import IsoWeek
@@ -131,6 +131,8 @@ class WeekMetrics:
     breakouts: list[PostSummary]
     health: list[SourceHealth]
     has_data: bool  # False: no posts at all in the week
+    # (weekday 0=Mon, block start hour 0/4/…/20) -> (posts, engagement per post), all companies
+    slots: dict[tuple[int, int], tuple[int, float | None]] = field(default_factory=dict)
 
     @property
     def us(self) -> CompanyWeek | None:

@@ -23,20 +23,33 @@ def heatmap(week_posts: pd.DataFrame, tz: str) -> list[list[int]]:
     return grid.tolist()
 
 
+def slots(
+    week_posts: pd.DataFrame, tz: str, hours: int = 4
+) -> dict[tuple[int, int], tuple[int, float | None]]:
+    """(weekday, first hour of a `hours`-long block) -> (posts, engagement per post), local time."""
+    local = week_posts["published_at"].dt.tz_convert(tz)
+    keyed = week_posts.assign(weekday=local.dt.weekday, block=local.dt.hour // hours * hours)
+    per_post = _per_post(keyed.groupby(["weekday", "block"])["engagement"])
+    return {(int(day), int(block)): value for (day, block), value in per_post.items()}  # fmt: skip
+
+
 def content_mix(week_posts: pd.DataFrame) -> dict[str, dict[str, tuple[int, float | None]]]:
     """company -> media type -> (posts, engagement per post over posts with known engagement)."""
-    grouped = week_posts.groupby(["company", "media_type"])["engagement"]
-    counts, known, total = grouped.size(), grouped.count(), grouped.sum(min_count=1)
     mix: dict[str, dict[str, tuple[int, float | None]]] = {}
-    for (company, media), posts in counts.items():
-        per_post = (
-            total[(company, media)] / known[(company, media)] if known[(company, media)] else None
-        )
-        mix.setdefault(company, {})[media] = (
-            int(posts),
-            None if per_post is None else float(per_post),
-        )
+    for (company, media), value in _per_post(
+        week_posts.groupby(["company", "media_type"])["engagement"]
+    ).items():
+        mix.setdefault(company, {})[media] = value
     return mix  # fmt: skip
+
+
+def _per_post(grouped) -> dict[tuple, tuple[int, float | None]]:
+    """group -> (posts, engagement per post over the posts whose engagement is known)."""
+    counts, known, total = grouped.size(), grouped.count(), grouped.sum(min_count=1)
+    return {
+        key: (int(n), float(total[key] / known[key]) if known[key] else None)
+        for key, n in counts.items()
+    }
 
 
 def top_hashtags(
