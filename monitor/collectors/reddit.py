@@ -21,6 +21,7 @@ from monitor.collectors import SourceContext, register
 from monitor.config import read_secret
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import ConfigError, SourceError
+from monitor.net import refuse_xml_entities
 
 DEFAULT_BASE_URL = "https://www.reddit.com"
 OAUTH_API_URL = "https://oauth.reddit.com"
@@ -116,8 +117,9 @@ def parse_about(body: bytes) -> AccountStats:
 
 def parse_rss(body: bytes) -> list[Post]:
     """The Atom listing (/r/<name>/new.rss, /user/<name>/submitted.rss): posts, no counters."""
+    refuse_xml_entities(body, "Reddit's RSS listing")
     feed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
-    if not feed.entries and (feed.bozo or "feed" not in feed.version):
+    if not feed.entries and (feed.bozo or "atom" not in feed.get("version", "")):
         raise SourceError("bad_content", "Reddit's RSS listing could not be read as a feed.")
     posts = []
     for entry in feed.entries:
