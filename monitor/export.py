@@ -1,0 +1,131 @@
+"""Export what is stored and computed as rows with stable column names (CSV or JSON).
+
+Column names are part of the user's contract (docs/readme/metrics-export.md): add new ones
+at the end, never rename.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from typing import Any, TextIO
+
+from monitor.domain import Counts
+from monitor.metrics import CompanyWeek, IsoWeek, MetricsSettings, load_and_compute
+from monitor.metrics.scoreboard import FIGURES
+
+POST_COLUMNS = (
+    "company", "is_self", "platform", "source_id", "source_label", "external_id", "url",
+    "title", "text", "published_at", "media_type", "hashtags", "is_repost", "likes", "replies",
+    "reposts", "quotes", "views", "engagement", "counts_observed_at",
+)  # fmt: skip
+ACCOUNT_COLUMNS = (
+    "company", "is_self", "platform", "source_id", "observed_at", "followers", "following",
+    "posts_total",
+)  # fmt: skip
+SUFFIXES = (("", "value"), ("_previous", "previous"), ("_change", "change"),
+            ("_change_pct", "change_pct"))  # fmt: skip
+WEEKLY_COLUMNS = (
+    "week", "scope", "company", "platform", "is_self",
+    *(f"{name}{suffix}" for name in FIGURES for suffix, _ in SUFFIXES),
+    "follower_drop", "incomplete", "notes",
+)  # fmt: skip
+COLUMNS = {"posts": POST_COLUMNS, "accounts": ACCOUNT_COLUMNS, "weekly": WEEKLY_COLUMNS}
+
+
+def export_posts(store, since: datetime, until: datetime, company: str | None = None) -> list[dict]:
+    """Posts published in [since, until) with their latest counts and source, oldest first."""
+    result = store.read_posts(since, until)
+    rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+    rows = [r for r in rows if company is None or r["company"] == company]
+    for row in rows:
+        row["engagement"] = Counts(
+            *(row[c] for c in ("likes", "replies", "reposts", "quotes"))
+        ).engagement
+    rows.sort(key=lambda r: (r["published_at"], r["company"], r["external_id"]))
+    return [_plain({c: row.get(c) for c in POST_COLUMNS}) for row in rows]  # fmt: skip
+
+
+def export_accounts(
+    store, since: datetime, until: datetime, company: str | None = None
+) -> list[dict]:
+    """Audience observations in [since, until) (a row only when a number changed), oldest first."""
+    result = store.read_account_counts(since, until)
+    rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+    rows = [r for r in rows if r["observed_at"] >= since and company in (None, r["company"])]
+    rows.sort(key=lambda r: (r["observed_at"], r["company"], r["source_id"]))
+    return [_plain({c: row.get(c) for c in ACCOUNT_COLUMNS}) for row in rows]
+
+
+def export_weekly(
+    store, week: IsoWeek, settings: MetricsSettings, company: str | None = None
+) -> list[dict]:
+    """The week's scoreboard: per company, per company and platform, and the two averages."""
+    metrics = load_and_compute(store, week, settings)
+    scoped = [
+        *(("company", row) for row in metrics.companies),
+        *(("platform", row) for row in metrics.platforms),
+        ("average", metrics.competitor_average),
+        ("average", metrics.landscape_average),
+    ]
+    return [
+        _weekly_row(week, scope, row)
+        for scope, row in scoped
+        if company is None or row.company == company
+    ]
+
+
+def _weekly_row(week: IsoWeek, scope: str, row: CompanyWeek) -> dict[str, Any]:
+    flat: dict[str, Any] = {
+        "week": week.label,
+        "scope": scope,
+        "company": row.company,
+        "platform": row.platform,
+        "is_self": row.is_self,
+    }
+    for name in FIGURES:
+        figure = getattr(row, name)
+        for suffix, field in SUFFIXES:
+            flat[f"{name}{suffix}"] = getattr(figure, field)
+    flat.update(
+        follower_drop=row.follower_drop, incomplete=row.incomplete, notes="; ".join(row.notes)
+    )
+    return flat  # fmt: skip
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """Times as ISO 8601 text (UTC), so CSV and JSON carry the same values."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+
+
+def write_rows(
+    rows: list[dict], format: str, stream: TextIO, columns: tuple[str, ...] | None = None
+) -> None:
+    """Write rows as CSV (a header row, empty cell = unknown) or JSON (a list of objects, null =
+    unknown). `columns` fixes the header when there are no rows."""
+    columns = columns or (tuple(rows[0]) if rows else ())
+    if format == "json":
+        json.dump([{c: row.get(c) for c in columns} for row in rows], stream, ensure_ascii=False,
+                  indent=1)  # fmt: skip
+        stream.write("\n")
+    elif format == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
+    else:
+        raise ValueError(f"the export format is csv or json (got {format!r})")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+__all__ = [
+    "ACCOUNT_COLUMNS", "COLUMNS", "POST_COLUMNS", "WEEKLY_COLUMNS", "export_accounts",
+    "export_posts", "export_weekly", "write_rows",
+]  # fmt: skip
