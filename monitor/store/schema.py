@@ -166,7 +166,7 @@ deliveries = Table(
     Column("id", Integer, primary_key=True),
     Column("week", String(10), nullable=False),  # ISO week, 2026-W47
     Column("recipients", Text, nullable=False),  # sorted, comma-separated: the identity
-    Column("status", String(10), nullable=False),  # pending | sending | sent | partial | failed
+    Column("status", String(10), nullable=False),  # pending|sending|sent|partial|failed|outbox
     Column("message_id", String(300)),
     Column("path", Text),  # the .eml in the outbox
     Column("error", Text),
