@@ -1,0 +1,175 @@
+"""Benchmark (run by hand): one `monitor collect` cycle over 1,000 feeds on 100 loopback hosts.
+
+    python tests/benchmarks/bench_collect_feeds.py [--sources 1000] [--hosts 100]
+
+Each response is delayed 100 ms. The cycle runs with concurrency 32 and per_host_interval 0.2s
+and is compared, in the same run, with a plain sequential loop (httpx get + feedparser, one
+after another) over the same URLs. Reported: wall times, the floor set by the limits, the
+second (unchanged) cycle's time and bytes, and peak memory.
+Targets: >= 20x faster than sequential, within 2x of the floor, unchanged cycle < 5% of the
+first's bytes, peak memory < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+DELAY_S = 0.1
+ENTRIES = 20
+
+
+def feed_body(source: int) -> bytes:
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    items = "".join(
+        f"""<item><title>Post {i} of source {source}</title>
+<link>https://company{source}.example/blog/{i}</link>
+<guid isPermaLink="false">s{source}-p{i}</guid>
+<pubDate>{format_datetime(start - timedelta(hours=7 * i))}</pubDate>
+<category>news</category><slash:comments>{i}</slash:comments>
+<description>&lt;p&gt;Paragraph {i} of a post about our products and plans.&lt;/p&gt;</description></item>"""
+        for i in range(ENTRIES)
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:slash="http://purl.org/rss/1.0/modules/slash/">
+<channel><title>Company {source}</title><link>https://company{source}.example/</link>
+<description>News</description>{items}</channel></rss>""".encode()
+
+
+def serve(ports: list[int], ready) -> None:
+    """A minimal HTTP/1.1 server on many ports: 100 ms per response, ETag / 304 support."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                path = lines[0].split(" ")[1]
+                headers = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
+                source = int(path.strip("/").split(".")[0].removeprefix("feed"))
+                etag = f'"v1-{source}"'
+                await asyncio.sleep(DELAY_S)
+                if headers.get("if-none-match") == etag:
+                    writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\n\r\n".encode())
+                else:
+                    body = feed_body(source)
+                    writer.write(
+                        f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: {etag}\r\n"
+                        f"Content-Length: {len(body)}\r\n\r\n".encode()
+                        + body
+                    )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    async def main() -> None:
+        for port in ports:
+            await asyncio.start_server(handle, "127.0.0.1", port, backlog=512)
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def free_ports(count: int) -> list[int]:
+    import socket
+
+    sockets, ports = [], []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+        ports.append(s.getsockname()[1])
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def write_config(path: Path, urls: list[str], database: str) -> None:
+    lines = [
+        "organization:",
+        "  name: Us",
+        "  sources:",
+        f"    - feed: {urls[0]}",
+        "competitors:",
+        "  - name: Everyone else",
+        "    sources:",
+        *(f"      - feed: {u}" for u in urls[1:]),
+        "collect: {concurrency: 32, per_host_interval: 0.2s, timeout: 20s, max_retries: 1}",
+        f"database: '{database}'",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def sequential(urls: list[str]) -> float:
+    import feedparser
+    import httpx
+
+    began = time.perf_counter()
+    with httpx.Client() as client:
+        for url in urls:
+            feedparser.parse(client.get(url).content)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sources", type=int, default=1000)
+    parser.add_argument("--hosts", type=int, default=100)
+    parser.add_argument("--skip-sequential", action="store_true")
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from monitor.collect import run_cycle, sync_sources
+    from monitor.config import load_config
+    from monitor.net import HttpClient
+    from monitor.store import Store
+
+    ports = free_ports(args.hosts)
+    ready = multiprocessing.Event()
+    server = multiprocessing.Process(target=serve, args=(ports, ready), daemon=True)
+    server.start()
+    ready.wait(30)
+    urls = [f"http://127.0.0.1:{ports[i % args.hosts]}/feed{i}.xml" for i in range(args.sources)]
+    with tempfile.TemporaryDirectory() as folder:
+        config_path = Path(folder) / "bench.yaml"
+        write_config(config_path, urls, f"sqlite:///{folder}/bench.db")
+        config = load_config(config_path)
+        store = Store(config.database)
+        sync_sources(config, store)
+
+        async def one_cycle(now: datetime):
+            async with HttpClient(config.collect) as client:
+                began = time.perf_counter()
+                report = await run_cycle(config, store, now=lambda: now, client=client)
+                return time.perf_counter() - began, report, client.stats
+
+        now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+        first_s, first, first_stats = asyncio.run(one_cycle(now))
+        second_s, second, second_stats = asyncio.run(one_cycle(now + timedelta(hours=1)))
+        store.close()
+    sequential_s = None if args.skip_sequential else sequential(urls)
+    server.terminate()
+
+    per_host = args.sources / args.hosts
+    floor = max(args.sources * DELAY_S / 32, per_host * DELAY_S + (per_host - 1) * 0.2)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"sources: {args.sources} on {args.hosts} hosts, {ENTRIES} entries each, {DELAY_S * 1000:.0f} ms per response")
+    print(f"first cycle:  {first_s:6.2f} s  ok {first.ok}, failed {first.failed}, {first_stats.bytes_received / 1e6:.2f} MB")
+    print(f"second cycle: {second_s:6.2f} s  unchanged {sum(o.unchanged for o in second.outcomes)}, "
+          f"{second_stats.bytes_received / 1e6:.3f} MB ({100 * second_stats.bytes_received / max(first_stats.bytes_received, 1):.1f}% of the first)")
+    print(f"floor set by the limits: {floor:.2f} s -> first cycle is {first_s / floor:.2f}x the floor (target <= 2x)")
+    if sequential_s is not None:
+        print(f"sequential loop: {sequential_s:6.2f} s -> cycle is {sequential_s / first_s:.1f}x faster (target >= 20x)")
+    print(f"peak memory (this process): {peak_mb:.0f} MB (target < 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
