@@ -30,7 +30,7 @@ from monitor.errors import SourceError
 from monitor.net import Validators
 
 TEXT_LIMIT = 500
-DEFAULT_PUBLISHED = "time@datetime"  # where most pages put a post's date
+DEFAULT_PUBLISHED = "time"  # its datetime attribute, else its text
 COUNT_FIELDS = ("likes", "replies", "reposts", "views")
 POST_TYPES = {
     "SocialMediaPosting", "DiscussionForumPosting", "BlogPosting", "LiveBlogPosting",
@@ -192,7 +192,7 @@ def _read(item: Tag, spec: str, default_attr: str | None = None) -> str | None:
     if node is None:
         return None
     value = node.get(attr or default_attr or "") if (attr or default_attr) else None
-    if value is None and not attr:
+    if not value and not attr:  # no such attribute (or an empty one): the element's text
         value = node.get_text(" ", strip=True)
     if isinstance(value, list):
         value = " ".join(value)
