@@ -34,9 +34,10 @@ BREAKOUT_HISTORY = timedelta(days=90)  # a post is compared with its account's p
 
 def window_for(week: IsoWeek, settings: MetricsSettings) -> tuple[datetime, datetime]:
     """The UTC range to read: the trend weeks, last week (for changes) and the breakout history."""
+    # In UTC before any arithmetic: Python subtracts on the wall clock within one zone.
     first = week.minus(max(settings.weeks_of_trend - 1, 1)).start(settings.timezone)
-    start = min(first, week.start(settings.timezone) - BREAKOUT_HISTORY)
-    return start.astimezone(UTC), week.end(settings.timezone).astimezone(UTC)
+    history = week.start(settings.timezone).astimezone(UTC) - BREAKOUT_HISTORY
+    return min(first.astimezone(UTC), history), week.end(settings.timezone).astimezone(UTC)
 
 
 def compute_week(
