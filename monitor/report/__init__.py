@@ -1,0 +1,54 @@
+"""The weekly digest: charts, email-safe HTML and text in the report's language, the archive.
+
+`make_digest` is the one call the command line and the scheduler need.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+from monitor import insights
+from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
+from monitor.report.archive import ArchivePaths, write_archive
+from monitor.report.render import Digest, build_message, render_digest
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+
+__all__ = [
+    "ArchivePaths",
+    "Digest",
+    "build_message",
+    "make_digest",
+    "render_digest",
+    "write_archive",
+]
+PLACEHOLDER_SENDER = "monitor@localhost"  # without email settings the outbox is the delivery
+
+
+def make_digest(
+    store, config: Config, week: IsoWeek, now: datetime
+) -> tuple[Digest, EmailMessage, ArchivePaths]:
+    """Measure the week, write its takeaways, render it, build the message, archive it."""
+    report = config.report
+    settings = MetricsSettings.from_report(report)
+    metrics = load_and_compute(store, week, settings)
+    digest = render_digest(
+        metrics,
+        insights.takeaways(metrics, settings),
+        language=report.language,
+        top_posts=report.top_posts,
+        generated_at=now,
+    )
+    email = config.email
+    message = build_message(
+        digest,
+        sender=email.from_ if email else PLACEHOLDER_SENDER,
+        recipients=list(report.recipients),
+        reply_to=email.reply_to if email else None,
+        list_unsubscribe=email.list_unsubscribe if email else None,
+        date=now,
+    )
+    return digest, message, write_archive(digest, report.outbox, week.label, message)

@@ -1,0 +1,125 @@
+"""The outbox: each week's digest as YYYY-Www.html / .eml / .txt, and an index of all weeks.
+
+Every file is written to a temporary file in the same folder and moved into place, so a
+reader (or a crash) never sees half a digest.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from pathlib import Path
+
+from monitor.errors import MonitorError
+from monitor.report.render import Digest, template_environment
+from monitor.report.safety import header_text
+
+WEEK_FILE = re.compile(r"^(\d{4}-W\d{2})\.html$")
+
+
+@dataclass(frozen=True)
+class ArchivePaths:
+    html: Path
+    eml: Path
+    txt: Path
+    index: Path
+
+
+def write_archive(
+    digest: Digest, outbox: Path, week_label: str, message: EmailMessage
+) -> ArchivePaths:
+    """Write the week's three files, then rebuild index.html from what the folder holds."""
+    if not re.fullmatch(r"\d{4}-W\d{2}", week_label):
+        raise MonitorError(f"'{week_label}' is not a week like 2026-W47")
+    outbox = Path(outbox)
+    _make_folder(outbox)
+    paths = ArchivePaths(
+        html=outbox / f"{week_label}.html",
+        eml=outbox / f"{week_label}.eml",
+        txt=outbox / f"{week_label}.txt",
+        index=outbox / "index.html",
+    )
+    write_atomic(paths.html, digest.html_archive.encode("utf-8"))
+    write_atomic(paths.eml, message.as_bytes())
+    write_atomic(paths.txt, digest.text.encode("utf-8"))
+    write_atomic(paths.index, render_index(outbox, digest.language).encode("utf-8"))
+    return paths
+
+
+def render_index(outbox: Path, language: str) -> str:
+    """Every week found in the folder, newest first, with its subject when the .eml has one."""
+    entries = []
+    names = sorted(
+        (m.group(1) for p in outbox.iterdir() if (m := WEEK_FILE.match(p.name))), reverse=True
+    )
+    for label in names:
+        eml, txt = outbox / f"{label}.eml", outbox / f"{label}.txt"
+        entries.append(
+            {
+                "label": label,
+                "html": f"{label}.html",
+                "eml": eml.name if eml.exists() else None,
+                "txt": txt.name if txt.exists() else None,
+                "subject": _subject_of(eml),
+            }
+        )
+    template = template_environment(language).get_template("index.html")
+    return template.render(language=language, entries=entries)
+
+
+def _subject_of(eml: Path) -> str:
+    try:
+        with eml.open("rb") as handle:
+            headers = BytesHeaderParser(policy=default_policy).parse(handle)
+    except FileNotFoundError:
+        return ""
+    except OSError as error:
+        raise _archive_error(eml, error) from error
+    return header_text(headers.get("Subject", ""))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
+    temporary = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        ) as handle:
+            temporary = Path(handle.name)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise _archive_error(path, error) from error
+
+
+def _make_folder(outbox: Path) -> None:
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _archive_error(outbox, error) from error
+    if not outbox.is_dir():
+        raise MonitorError(f"cannot write the digest to {outbox}: it is a file, not a folder")
+
+
+def _archive_error(path: Path, error: OSError) -> MonitorError:
+    reasons = {
+        errno.EROFS: "the disk is read-only",
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+    }
+    reason = reasons.get(error.errno or 0, error.strerror or str(error))
+    return MonitorError(f"cannot write the digest to {path}: {reason}")

@@ -1,0 +1,76 @@
+"""The digest as a MIME message: multipart/alternative(text/plain, related(html, PNGs))."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from typing import TYPE_CHECKING
+
+from monitor.errors import MonitorError
+from monitor.report.safety import header_text, safe_url
+
+if TYPE_CHECKING:
+    from monitor.report.render import Digest
+
+
+def build_message(
+    digest: Digest,
+    *,
+    sender: str,
+    recipients: Sequence[str],
+    reply_to: str | None = None,
+    list_unsubscribe: str | None = None,
+    message_id: str | None = None,
+    date: datetime | None = None,
+) -> EmailMessage:
+    """The exact message that is, or would be, sent. Every header value is one clean line."""
+    message = EmailMessage()
+    message["Subject"] = header_text(digest.subject, 250)
+    message["From"] = _mailbox(sender)
+    message["To"] = ", ".join(_mailbox(r) for r in recipients) or "undisclosed-recipients:;"
+    if reply_to:
+        message["Reply-To"] = _mailbox(reply_to)
+    message["Date"] = format_datetime(date or digest.generated_at)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    message["Message-ID"] = header_text(message_id) or make_msgid(
+        f"digest.{digest.week_label}", domain=domain
+    )
+    if list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{_unsubscribe(list_unsubscribe)}>"
+    message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
+    message["Content-Language"] = digest.language
+    message.set_content(digest.text, subtype="plain", charset="utf-8")
+    message.add_alternative(digest.html, subtype="html", charset="utf-8")
+    html_part = message.get_payload()[1]
+    for cid, png in digest.images.items():
+        html_part.add_related(
+            png,
+            maintype="image",
+            subtype="png",
+            cid=f"<{cid}>",
+            disposition="inline",
+            filename=f"{cid.split('.', 1)[0]}.png",
+        )
+    return message
+
+
+def _mailbox(value: str) -> str:
+    """'Name <a@b.c>' or 'a@b.c', checked, so a newline or a second address cannot slip in."""
+    text = header_text(value, 320)
+    name, address = parseaddr(text)
+    if not address or address.count("@") != 1 or any(c in address for c in ",;<> "):
+        raise MonitorError(f"'{text}' is not an address like 'Monitor <monitor@example.com>'")
+    username, domain = address.split("@")
+    return str(Address(display_name=name, username=username, domain=domain))
+
+
+def _unsubscribe(value: str) -> str:
+    text = header_text(value, 500)
+    if text.lower().startswith("mailto:") and "@" in text and " " not in text:
+        return text
+    if safe_url(text):
+        return text
+    raise MonitorError(f"'{text}' is not a mailto: or http(s) address for List-Unsubscribe")
