@@ -14,11 +14,11 @@ from pytest_httpserver import HTTPServer
 from monitor.collectors import SourceContext, collector_for
 from monitor.collectors.html import (
     page_address,
-    parse_date,
     parse_items,
     parse_json_ld,
     safe_url,
 )
+from monitor.collectors.html_dates import parse_date
 from monitor.config import CollectSettings, HtmlSource
 from monitor.domain import Harvest
 from monitor.errors import SourceError
