@@ -103,6 +103,25 @@ class _Retryable(Exception):
     retry_after_s: float | None = None
 
 
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    url: str
+    headers: dict[str, str]
+    data: dict[str, str] | None = None
+
+    def redirected(self, status: int, location: str) -> _Request:
+        """The request a redirect asks for: credentials never follow to another host."""
+        url = str(httpx.URL(self.url).join(location))
+        headers = self.headers
+        if _host_key(url) != _host_key(self.url):
+            private = {"authorization", "cookie"}
+            headers = {k: v for k, v in headers.items() if k.lower() not in private}
+        if status in (301, 302, 303) and self.method == "POST":
+            return _Request("GET", url, headers)
+        return _Request(self.method, url, headers, self.data)
+
+
 @dataclass
 class _Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -167,7 +186,7 @@ class HttpClient:
             sent["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             sent["If-Modified-Since"] = validators.last_modified
-        response = await self._with_retries("GET", target, sent, None, None, allow_status)
+        response = await self._with_retries(_Request("GET", target, sent), allow_status)
         return self._conditional(response, validators)
 
     async def post(
@@ -179,21 +198,15 @@ class HttpClient:
         auth: tuple[str, str] | None = None,
         allow_status: Collection[int] = (),
     ) -> Response:
-        return await self._with_retries(
-            "POST", url, dict(headers or {}), dict(data or {}), auth, allow_status
-        )
+        sent = dict(headers or {})
+        if auth:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            sent["Authorization"] = f"Basic {token}"
+        return await self._with_retries(_Request("POST", url, sent, dict(data or {})), allow_status)
 
     # --- retries --------------------------------------------------------------
 
-    async def _with_retries(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        data: dict[str, str] | None,
-        auth: tuple[str, str] | None,
-        allow_status: Collection[int],
-    ) -> Response:
+    async def _with_retries(self, request: _Request, allow_status: Collection[int]) -> Response:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.max_retries + 1),
             wait=self._backoff,
@@ -205,7 +218,7 @@ class HttpClient:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._follow(method, url, headers, data, auth, allow_status)
+                    return await self._follow(request, allow_status)
         except _Retryable as failed:
             attempts = self.settings.max_retries + 1
             suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
@@ -224,30 +237,20 @@ class HttpClient:
 
     # --- one attempt: redirects ------------------------------------------------
 
-    async def _follow(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        data: dict[str, str] | None,
-        auth: tuple[str, str] | None,
-        allow_status: Collection[int],
-    ) -> Response:
+    async def _follow(self, request: _Request, allow_status: Collection[int]) -> Response:
         seen: set[str] = set()
         for _hop in range(self.settings.max_redirects + 1):
-            seen.add(url)
-            response = await self._send(method, url, headers, data, auth)
+            seen.add(request.url)
+            response = await self._send(request)
             location = response.headers.get("location")
             if response.status not in _REDIRECTS or not location:
                 return self._check_status(response, allow_status)
-            url = str(httpx.URL(url).join(location))
-            if url in seen:
-                raise SourceError("network", f"the address redirects in a loop ({url})")
-            if response.status in (301, 302, 303) and method == "POST":
-                method, data = "GET", None
+            request = request.redirected(response.status, location)
+            if request.url in seen:
+                raise SourceError("network", f"the address redirects in a loop ({request.url})")
         raise SourceError(
             "network",
-            f"the address redirected more than {self.settings.max_redirects} times ({url})",
+            f"the address redirected more than {self.settings.max_redirects} times ({request.url})",
         )
 
     def _check_status(self, response: Response, allow_status: Collection[int]) -> Response:
@@ -261,14 +264,8 @@ class HttpClient:
 
     # --- one request: politeness, limits ---------------------------------------
 
-    async def _send(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        data: dict[str, str] | None,
-        auth: tuple[str, str] | None,
-    ) -> Response:
+    async def _send(self, request: _Request) -> Response:
+        url = request.url
         host = self._hosts.setdefault(_host_key(url), _Host())
         async with host.lock:
             wait = host.last_start + self._interval_s - time.monotonic()
@@ -279,7 +276,7 @@ class HttpClient:
                 self.stats.requests += 1
                 try:
                     async with asyncio.timeout(self._timeout_s):
-                        return await self._exchange(method, url, headers, data, auth)
+                        return await self._exchange(request)
                 except (TimeoutError, httpx.TimeoutException):
                     error = SourceError(
                         "timeout", f"the server did not answer within {self._timeout_s:g}s ({url})"
@@ -293,36 +290,27 @@ class HttpClient:
                     )
                     raise _Retryable(error) from None
 
-    async def _exchange(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        data: dict[str, str] | None,
-        auth: tuple[str, str] | None,
-    ) -> Response:
-        if auth:
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-            headers = {**headers, "Authorization": f"Basic {token}"}
-        request = self._client.build_request(method, url, headers=headers, data=data)
-        reply = await self._client.send(request, stream=True)
+    async def _exchange(self, request: _Request) -> Response:
+        built = self._client.build_request(
+            request.method, request.url, headers=request.headers, data=request.data
+        )
+        reply = await self._client.send(built, stream=True)
+        limit = self.settings.max_bytes
         try:
-            declared = int(reply.headers.get("content-length", "0") or 0)
-            if declared > self.settings.max_bytes:
-                raise _too_large(url, self.settings.max_bytes)
+            if int(reply.headers.get("content-length", "0") or 0) > limit:
+                raise _too_large(request.url, limit)
             chunks: list[bytes] = []
             size = 0
-            async for chunk in reply.aiter_bytes():
+            async for chunk in reply.aiter_bytes():  # decoded: a gzip bomb is cut here too
                 size += len(chunk)
-                if size > self.settings.max_bytes:
-                    raise _too_large(url, self.settings.max_bytes)
+                if size > limit:
+                    raise _too_large(request.url, limit)
                 chunks.append(chunk)
         finally:
             self.stats.bytes_received += reply.num_bytes_downloaded
             await reply.aclose()
-        return Response(
-            str(reply.url), reply.status_code, reply.headers, b"".join(chunks), Validators()
-        )
+        body = b"".join(chunks)
+        return Response(str(reply.url), reply.status_code, reply.headers, body, Validators())
 
     # --- conditional GET -------------------------------------------------------
 
@@ -367,7 +355,7 @@ class HttpClient:
         """The parsed rules; None when the site cannot say (RFC 9309: assume disallowed)."""
         rules = RobotFileParser(origin + "/robots.txt")
         try:
-            answer = await self._with_retries("GET", origin + "/robots.txt", {}, None, None, ())
+            answer = await self._with_retries(_Request("GET", origin + "/robots.txt", {}), ())
         except SourceError as error:
             if error.kind in ("server_error", "timeout", "network", "rate_limited"):
                 return None

@@ -316,6 +316,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.behaviour(self)  # type: ignore[attr-defined]
 
+    do_POST = do_GET
+
     def log_message(self, *args: Any) -> None:  # keep test output quiet
         return
 
@@ -531,3 +533,26 @@ def test_plain_and_malformed_xml_pass_the_entity_check() -> None:
         b'"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n<rss version="0.91"></rss>'
     )
     refuse_xml_entities(netscape, "u")
+
+
+def test_credentials_do_not_follow_a_redirect_to_another_host(httpserver: HTTPServer) -> None:
+    with serve(_echo_authorization) as other:
+        httpserver.expect_request("/token", method="POST").respond_with_data(
+            "", 307, headers={"Location": other + "/elsewhere"}
+        )
+
+        async def go() -> Any:
+            async with HttpClient(settings()) as client:
+                return await client.post(httpserver.url_for("/token"), auth=("id", "secret"))
+
+        response = asyncio.run(go())
+    assert response.content == b"authorization: none"
+
+
+def _echo_authorization(handler: BaseHTTPRequestHandler) -> None:
+    said = handler.headers.get("Authorization") or "none"
+    body = f"authorization: {said}".encode()
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
