@@ -19,7 +19,7 @@ def heatmap(week_posts: pd.DataFrame, tz: str) -> list[list[int]]:
     """Competitors' posts by weekday (0 = Monday) and hour, in the report's local time."""
     grid = np.zeros((7, 24), dtype=int)
     local = week_posts.loc[~week_posts["is_self"], "published_at"].dt.tz_convert(tz)
-    np.add.at(grid, (local.dt.weekday.to_numpy(), local.dt.hour.to_numpy()), 1)
+    np.add.at(grid, (local.dt.day_of_week.to_numpy(), local.dt.hour.to_numpy()), 1)
     return grid.tolist()
 
 
@@ -28,7 +28,7 @@ def slots(
 ) -> dict[tuple[int, int], tuple[int, float | None]]:
     """(weekday, first hour of a `hours`-long block) -> (posts, engagement per post), local time."""
     local = week_posts["published_at"].dt.tz_convert(tz)
-    keyed = week_posts.assign(weekday=local.dt.weekday, block=local.dt.hour // hours * hours)
+    keyed = week_posts.assign(weekday=local.dt.day_of_week, block=local.dt.hour // hours * hours)
     per_post = _per_post(keyed.groupby(["weekday", "block"])["engagement"])
     return {(int(day), int(block)): value for (day, block), value in per_post.items()}  # fmt: skip
 
