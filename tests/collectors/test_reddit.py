@@ -25,6 +25,7 @@ from monitor.config import CollectSettings, RedditSource
 from monitor.domain import Harvest
 from monitor.errors import SourceError
 from monitor.net import HttpClient
+from monitor.store import HarvestResult, Store
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "reddit"
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -147,6 +148,15 @@ def test_rss_entries_have_no_counters_and_media_from_the_posted_link():
     assert all(p.counts.likes is None and p.counts.replies is None for p in posts)
     assert posts[1].thumbnail_url == "https://b.thumbs.redditmedia.com/acmefactory01.jpg"
     assert posts[0].published_at == datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
+
+
+def test_rss_declaring_xml_entities_is_refused():
+    body = fixture("acme_new.rss").replace(
+        b"<feed ", b'<!DOCTYPE feed [<!ENTITY boom "boom">]><feed ', 1
+    )
+    with pytest.raises(SourceError) as caught:
+        parse_rss(body)
+    assert caught.value.kind == "bad_content"
 
 
 def test_token_answer_gives_the_access_token():
@@ -341,3 +351,37 @@ def test_collector_registers_with_reddits_address():
     info = collector_for("reddit")
     assert info.default_base_url == "https://www.reddit.com"
     assert info.needs == ()
+
+
+def test_changed_score_gives_a_new_engagement_row_and_unchanged_posts_do_not(
+    httpserver: HTTPServer, sqlite_url: str
+):
+    with Store(sqlite_url) as store:
+        store.sync_config([("Acme", False, [("reddit", "r/acme", None)])])
+        (record,) = store.sources()
+
+        def cycle(when: datetime) -> HarvestResult:
+            harvest = collect(httpserver)
+            harvest = Harvest(when, harvest.posts, harvest.account, remember=harvest.remember)
+            return store.save_harvest(
+                record.id, harvest, track_engagement_for=timedelta(days=60), next_due_at=when
+            )
+
+        serve_subreddit(httpserver)
+        first = cycle(NOW)
+        httpserver.clear()
+        changed = json.loads(fixture("acme_new_page1.json"))
+        changed["data"]["children"][0]["data"]["score"] = 1400  # the newest post gained votes
+        httpserver.expect_request("/r/acme/new.json", query_string=FIRST_PAGE).respond_with_json(
+            changed
+        )
+        httpserver.expect_request("/r/acme/new.json", query_string=SECOND_PAGE).respond_with_data(
+            fixture("acme_new_page2.json"), content_type=JSON
+        )
+        httpserver.expect_request("/r/acme/about.json").respond_with_data(
+            fixture("acme_about.json"), content_type=JSON
+        )
+        second = cycle(NOW + timedelta(hours=1))
+        assert (first.new_posts, second.new_posts, second.updated_counts) == (5, 0, 1)
+        rows = store.read_post_counts(SINCE, NOW + timedelta(days=1)).rows
+        assert len(rows) == 6  # five first observations, one change
