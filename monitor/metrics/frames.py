@@ -18,7 +18,8 @@ def frame(rows: Rows) -> pd.DataFrame:
 
 
 def utc_times(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, utc=True)
+    # One unit everywhere (pandas may pick µs or ns): the breakout and trend code compare integers.
+    return pd.to_datetime(values, utc=True).dt.as_unit("ns")
 
 
 def posts_frame(rows: Rows, companies: pd.Index) -> pd.DataFrame:

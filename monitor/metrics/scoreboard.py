@@ -144,8 +144,8 @@ def trends(
 ) -> tuple[dict[str, list[float | None]], dict[str, list[float | None]]]:
     """Posts and engagement per company for each week between consecutive boundaries."""
     weeks = len(boundaries) - 1
-    edges = pd.DatetimeIndex([pd.Timestamp(b) for b in boundaries]).tz_convert("UTC")
-    position = np.searchsorted(edges.asi8, posts["published_at"].dt.tz_convert("UTC").array.asi8,
+    edges = pd.DatetimeIndex([pd.Timestamp(b) for b in boundaries]).tz_convert("UTC").as_unit("ns")
+    position = np.searchsorted(edges.asi8, posts["published_at"].dt.as_unit("ns").array.asi8,
                                side="right") - 1  # fmt: skip
     inside = (position >= 0) & (position < weeks)
     df = posts.loc[inside, ["company", "engagement"]].assign(week=position[inside])

@@ -1,0 +1,127 @@
+"""Post-level metrics: heatmap, content mix, hashtags, top posts and breakouts."""
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from monitor.metrics.posts import robust_z
+
+MONDAY = datetime(2026, 11, 16, tzinfo=UTC)  # W47 starts (UTC)
+
+
+@pytest.fixture
+def two(world):
+    return world.source("Our Co", "bluesky", is_self=True), world.source("Acme", "mastodon")
+
+
+def test_heatmap_counts_competitor_posts_by_local_weekday_and_hour(world, two):
+    us, acme = two
+    world.post(acme, MONDAY + timedelta(days=1, hours=10), likes=1)  # Tue 11:00 in Rome
+    world.post(acme, MONDAY + timedelta(days=1, hours=10, minutes=30), likes=1)
+    world.post(acme, MONDAY + timedelta(days=6, hours=22, minutes=30))  # Sun 23:30 in Rome
+    world.post(us, MONDAY + timedelta(days=1, hours=10), likes=1)  # ours: not in the heatmap
+    grid = world.compute("2026-W47", timezone="Europe/Rome").heatmap
+    assert grid[1][11] == 2 and grid[6][23] == 1
+    assert sum(map(sum, grid)) == 3
+
+
+def test_content_mix_counts_posts_and_engagement_per_post_by_media(world, two):
+    us, acme = two
+    world.post(acme, MONDAY, likes=10, media="video")
+    world.post(acme, MONDAY, likes=30, media="video")
+    world.post(acme, MONDAY, likes=5, media="image")
+    world.post(us, MONDAY, media="link")  # no counters: count it, engagement unknown
+    mix = world.compute("2026-W47").content_mix
+    assert mix["Acme"] == {"video": (2, 20.0), "image": (1, 5.0)}
+    assert mix["Our Co"] == {"link": (1, None)}
+
+
+def test_slots_give_engagement_per_post_by_weekday_and_four_hour_block(world, two):
+    _, acme = two
+    world.post(acme, MONDAY + timedelta(hours=9), likes=10)
+    world.post(acme, MONDAY + timedelta(hours=11), likes=20)
+    world.post(acme, MONDAY + timedelta(days=2, hours=23), likes=1)
+    slots = world.compute("2026-W47").slots
+    assert slots == {(0, 8): (2, 15.0), (2, 20): (1, 1.0)}
+
+
+def test_top_hashtags_by_count_then_name(world, two):
+    us, acme = two
+    world.post(acme, MONDAY, hashtags="launch ai")
+    world.post(acme, MONDAY, hashtags="ai")
+    world.post(acme, MONDAY, hashtags="beta")
+    world.post(us, MONDAY)
+    tags = world.compute("2026-W47").top_hashtags
+    assert tags["Acme"] == [("ai", 2), ("beta", 1), ("launch", 1)]
+    assert tags["Our Co"] == []
+
+
+def test_top_posts_by_engagement_and_by_rate_skip_unknowns(world, two):
+    us, acme = two
+    world.followers(us, MONDAY - timedelta(days=1), 100)
+    world.post(acme, MONDAY + timedelta(hours=1), likes=50)  # no followers known: no rate
+    world.post(us, MONDAY + timedelta(hours=2), likes=20)  # 20 % of 100 followers
+    world.post(us, MONDAY + timedelta(hours=3), likes=5)
+    world.post(acme, MONDAY + timedelta(hours=4))  # unknown engagement: never ranked
+    metrics = world.compute("2026-W47", top_posts=2)
+    assert [p.engagement for p in metrics.top_posts] == [50, 20]
+    assert [p.engagement_rate for p in metrics.top_posts_by_rate] == [20.0, 5.0]
+    assert metrics.top_posts[0].company == "Acme" and metrics.top_posts[0].z_score is None
+
+
+def test_robust_z_is_0_6745_times_distance_from_median_over_mad():
+    history = np.array([1.0, 2.0, 3.0, 4.0, 5.0])  # median 3, MAD 1
+    assert robust_z(10.0, history) == pytest.approx(0.6745 * 7)
+
+
+def test_robust_z_falls_back_to_mean_deviation_when_mad_is_zero():
+    history = np.array([2.0, 2.0, 2.0, 2.0, 4.0])  # MAD 0, mean absolute deviation 0.4
+    assert robust_z(6.0, history) == pytest.approx(0.7979 * 4 / 0.4)
+    assert robust_z(9.0, np.array([2.0, 2.0, 2.0])) is None  # no spread: no score at all
+
+
+def _history(world, source, engagements, before=MONDAY):
+    for n, value in enumerate(engagements, start=1):
+        world.post(source, before - timedelta(days=n), likes=value)
+
+
+def test_breakout_is_far_above_the_accounts_own_previous_90_days(world, two):
+    us, acme = two
+    past = [9, 10, 11, 10, 9, 10, 11, 10, 12, 8]
+    _history(world, acme, past)
+    _history(world, us, [1000] * 10)  # another account's record does not count
+    world.post(acme, MONDAY + timedelta(hours=5), likes=200)
+    world.post(acme, MONDAY + timedelta(hours=6), likes=12)  # within its usual range
+    breakouts = world.compute("2026-W47").breakouts
+    assert [b.engagement for b in breakouts] == [200]
+    logs = np.log1p(past)
+    median = np.median(logs)
+    mad = np.median(np.abs(logs - median))
+    assert breakouts[0].z_score == pytest.approx(0.6745 * (math.log1p(200) - median) / mad)
+    assert breakouts[0].median_engagement == pytest.approx(10.0)
+
+
+def test_no_breakout_before_enough_history(world, two):
+    _, acme = two
+    _history(world, acme, [9, 10, 11, 10, 9, 10, 11, 10, 12])  # nine earlier posts
+    world.post(acme, MONDAY - timedelta(days=100), likes=10)  # older than 90 days: not history
+    world.post(acme, MONDAY + timedelta(hours=5), likes=5000)
+    assert world.compute("2026-W47").breakouts == []
+    assert world.compute("2026-W47", breakout_min_history=9).breakouts != []
+
+
+def test_breakout_threshold_is_configurable(world, two):
+    _, acme = two
+    _history(world, acme, [9, 10, 11, 10, 9, 10, 11, 10, 12, 8])
+    world.post(acme, MONDAY + timedelta(hours=5), likes=14)  # z about 2.4
+    assert world.compute("2026-W47").breakouts == []
+    assert len(world.compute("2026-W47", breakout_z=2.0).breakouts) == 1
+
+
+def test_flat_history_gives_no_breakout_and_no_error(world, two):
+    _, acme = two
+    _history(world, acme, [10] * 12)
+    world.post(acme, MONDAY + timedelta(hours=5), likes=5000)
+    assert world.compute("2026-W47").breakouts == []
