@@ -115,7 +115,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "{posts} {posts|post}.",
     },
     "breakout": {
-        "en": "A {company} post broke out: {engagement} {engagement|interaction}, {ratio}× its "
+        "en": "A post by {company} broke out: {engagement} {engagement|interaction}, {ratio}× its "
         "usual {median}.",
         "it": "Un post di {company} è esploso: {engagement} {engagement|interaction}, {ratio} "
         "volte il suo solito ({median}).",
