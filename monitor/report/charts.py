@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from monitor.report.i18n import Formatter
+from monitor.report.safety import one_line
 
 US_COLOUR = "#0072B2"  # Okabe-Ito blue: always us
 # The other Okabe-Ito colours, most legible on white first (yellow last).
@@ -94,7 +95,7 @@ def posts_chart(
             marker=style.marker,
             markersize=3,
             linewidth=2.4 if company == us else 1.4,
-            label=company,
+            label=one_line(company),
             zorder=3 if company == us else 2,
         )
     axes.set_xticks(positions, list(week_labels))
@@ -127,7 +128,7 @@ def _posts_alt(series: dict[str, list[float | None]], us: str | None, weeks: int
         head,
         _(
             "This week %(company)s posted most (%(posts)s).",
-            company=top,
+            company=one_line(top),
             posts=fmt.integer(known[top]),
         ),
     ]
@@ -165,7 +166,8 @@ def share_chart(shares: Sequence[tuple[str, float | None]], styles, us, fmt: For
 
 
 def _label(name: str, us: str | None, fmt: Formatter) -> str:
-    return fmt._("%(company)s (us)", company=name) if name == us else name
+    name_line = one_line(name)
+    return fmt._("%(company)s (us)", company=name_line) if name == us else name_line
 
 
 def _share_alt(rows, us, fmt: Formatter) -> str:

@@ -115,7 +115,7 @@ def scoreboard(metrics: WeekMetrics, colours: dict[str, str], fmt: Formatter) ->
     ordered = sorted(metrics.companies, key=lambda c: not c.is_self)  # stable: keeps the rank
     rows = [
         ScoreRow(
-            c.company,
+            one_line(c.company),
             colours.get(c.company),
             "us" if c.is_self else "competitor",
             c.incomplete,
