@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from monitor.domain import Counts, Harvest, Post
@@ -657,6 +657,29 @@ class Store:
         return next(
             (d for d in self.deliveries() if d.week == week and d.recipients == recipients), None
         )
+
+    # --- one instance per database (PostgreSQL) -------------------------------------------------
+
+    def try_advisory_lock(self, key: int) -> Connection | None:
+        """Hold a session advisory lock on a connection of its own, or None if another has it.
+
+        The lock lives as long as that connection: a crashed process leaves nothing behind.
+        """
+        connection = self.engine.connect()
+        held = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+        got = bool(held.scalar())
+        connection.commit()
+        if not got:
+            connection.close()
+            return None
+        return connection
+
+    @staticmethod
+    def release_advisory_lock(connection: Connection, key: int) -> None:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        connection.commit()
+        connection.invalidate()  # never back to the pool with a session lock on it
+        connection.close()
 
 
 # --- helpers -------------------------------------------------------------------------------

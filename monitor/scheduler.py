@@ -1,0 +1,404 @@
+"""The long-running job (`monitor run`): sources at their intervals, the digest, one instance.
+
+APScheduler 3 on asyncio: collections are coroutines on the one event loop (sharing one
+polite HTTP client), the digest runs in a worker thread. Job state lives in the database
+(SQLAlchemyJobStore), so a digest missed while the machine was down is sent on start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import signal
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.clock import utc_now
+from monitor.collect import run_cycle, sync_sources
+from monitor.config import Config, ReportSettings
+from monitor.deliver import DeliveryResult, recipients_key, retry_pending, send_digest
+from monitor.errors import MonitorError
+from monitor.logs import setup_logging
+from monitor.net import HttpClient
+from monitor.store import Store
+from monitor.units import parse_schedule
+
+log = logging.getLogger("monitor.scheduler")
+
+JOBSTORE_TABLE = "apscheduler_jobs"
+DIGEST_JOB_ID = "digest"
+# pg_advisory_lock key of `monitor run`: one instance per database.
+ADVISORY_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"
+# After SIGTERM, a collection in flight gets this long to finish before it is cancelled.
+STOP_GRACE_S = 5.0
+# A source whose own backoff puts it further off than this share of its interval is skipped.
+BACKOFF_SKIP_SHARE = 0.5
+
+
+class AlreadyRunning(MonitorError):
+    """Another `monitor run` holds this database."""
+
+    exit_code = 2
+
+
+@dataclass
+class _Runtime:
+    """What the jobs need. Stored jobs are referenced by name, so they find it here."""
+
+    config: Config
+    store: Store
+    clock: Callable[[], datetime]
+    make_digest: Callable | None
+    ssl_context: ssl.SSLContext | None
+    stopping: threading.Event = field(default_factory=threading.Event)
+    client: HttpClient | None = None
+    collecting: set[asyncio.Task] = field(default_factory=set)
+
+
+_runtime: _Runtime | None = None
+
+
+def _current() -> _Runtime:
+    if _runtime is None:
+        raise MonitorError("a scheduled job ran outside `monitor run`")
+    return _runtime
+
+
+# --- the jobs -----------------------------------------------------------------------------------
+
+
+async def collect_source(source_id: int) -> None:
+    """Collect one source (its harvest is written in one transaction)."""
+    runtime = _current()
+    if runtime.stopping.is_set():
+        return
+    now = runtime.clock()
+    record = next((r for r in runtime.store.sources() if r.id == source_id), None)
+    if record is None:
+        return  # left the configuration since the job was stored
+    interval = _interval_of(runtime.config, record.company, record.kind, record.target)
+    if record.next_due_at and record.next_due_at - now > interval * BACKOFF_SKIP_SHARE:
+        return  # failing source, backing off (collect.py decided when it is due again)
+    task = asyncio.current_task()
+    if task is not None:
+        runtime.collecting.add(task)
+    try:
+        await run_cycle(
+            runtime.config,
+            runtime.store,
+            now=runtime.clock,
+            source_ids=[source_id],
+            client=runtime.client,
+        )
+    finally:
+        runtime.collecting.discard(task)
+
+
+def send_weekly_digest() -> None:
+    """The digest job: the last complete week if not yet delivered, then the failed ones."""
+    runtime = _current()
+    deliver_due_digest(
+        runtime.config,
+        runtime.store,
+        runtime.clock(),
+        make_digest=runtime.make_digest,
+        ssl_context=runtime.ssl_context,
+        sleep=runtime.stopping.wait,
+    )
+
+
+def deliver_due_digest(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    make_digest: Callable | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    sleep: Callable[[float], object] = time.sleep,
+) -> list[DeliveryResult]:
+    """Make and send the last complete week's digest unless it is recorded; retry the rest."""
+    from monitor.metrics import IsoWeek
+
+    week = IsoWeek.last_complete(now, config.report.timezone)
+    key = recipients_key(config.report.recipients)
+    results: list[DeliveryResult] = []
+    existing = store.delivery(week.label, key)
+    if existing is None:
+        if make_digest is None:
+            from monitor.report import make_digest
+        try:
+            _digest, message, paths = make_digest(store, config, week, now)
+        except MonitorError as error:
+            log.error("digest %s could not be made: %s", week.label, error)
+        else:
+            result = send_digest(
+                message,
+                week=week.label,
+                recipients=list(config.report.recipients),
+                settings=config.email,
+                store=store,
+                eml_path=paths.eml,
+                now=now,
+                sleep=sleep,
+                ssl_context=ssl_context,
+            )
+            results.append(result)
+            _log_delivery(result)
+    else:
+        log.info("digest %s: already %s", week.label, existing.status)
+    for result in retry_pending(store, config.email, now, sleep=sleep, ssl_context=ssl_context):
+        results.append(result)
+        _log_delivery(result)
+    return results
+
+
+def _log_delivery(result: DeliveryResult) -> None:
+    level = logging.INFO if result.ok else logging.WARNING
+    log.log(level, "digest %s: %s", result.week, result.describe())
+
+
+# --- building the schedule ----------------------------------------------------------------------
+
+
+def digest_trigger(report: ReportSettings) -> CronTrigger:
+    """`report.schedule` in `report.timezone`: 08:00 stays 08:00 local across DST changes."""
+    return CronTrigger(**parse_schedule(report.schedule), timezone=ZoneInfo(report.timezone))
+
+
+def next_fire_times(trigger, after: datetime, count: int) -> list[datetime]:
+    times: list[datetime] = []
+    previous, now = None, after
+    for _ in range(count):
+        fire = trigger.get_next_fire_time(previous, now)
+        if fire is None:
+            break
+        times.append(fire)
+        previous, now = fire, fire + timedelta(microseconds=1)
+    return times
+
+
+def create_scheduler(store: Store) -> AsyncIOScheduler:
+    return AsyncIOScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=store.engine, tablename=JOBSTORE_TABLE)},
+        # a late job still runs (however late), and many missed runs are run once
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=UTC,
+    )
+
+
+def install_jobs(scheduler: AsyncIOScheduler, config: Config, store: Store, now: datetime) -> None:
+    """Put the digest and one job a source into a started (paused) scheduler."""
+    trigger = digest_trigger(config.report)
+    existing = scheduler.get_job(DIGEST_JOB_ID)
+    # Same schedule: keep the stored job, with its next run even if that is past (missed).
+    if existing is None or repr(existing.trigger) != repr(trigger):
+        scheduler.add_job(
+            send_weekly_digest,
+            trigger,
+            id=DIGEST_JOB_ID,
+            name="weekly digest",
+            next_run_time=trigger.get_next_fire_time(None, now),
+            replace_existing=True,
+        )
+    wanted = set()
+    for source_id, name, interval, first in _collection_plan(config, store, now):
+        job_id = f"collect:{source_id}"
+        wanted.add(job_id)
+        jitter_s = interval.total_seconds() * config.collect.jitter
+        scheduler.add_job(
+            collect_source,
+            IntervalTrigger(
+                seconds=interval.total_seconds(),
+                jitter=jitter_s or None,
+                start_date=first,
+                timezone=UTC,
+            ),
+            args=[source_id],
+            id=job_id,
+            name=name,
+            next_run_time=first,
+            replace_existing=True,
+        )
+    for job in scheduler.get_jobs():
+        if job.id.startswith("collect:") and job.id not in wanted:
+            job.remove()
+
+
+def _collection_plan(
+    config: Config, store: Store, now: datetime
+) -> list[tuple[int, str, timedelta, datetime]]:
+    """(source id, name, interval, first run) per source. Overdue sources are spread evenly
+    over their first interval, so a restart does not fire them all in the same second."""
+    plan, overdue = [], []
+    for record in store.sources():
+        interval = _interval_of(config, record.company, record.kind, record.target)
+        name = f"collect {record.company} {record.key}"
+        due = record.next_due_at
+        if due is None or due <= now:
+            overdue.append((record.id, name, interval))
+        else:
+            plan.append((record.id, name, interval, min(due, now + interval)))
+    for index, (source_id, name, interval) in enumerate(overdue):
+        plan.append((source_id, name, interval, now + interval * index / len(overdue)))
+    return plan
+
+
+def _interval_of(config: Config, company: str, kind: str, target: str) -> timedelta:
+    for entry in config.companies:
+        if entry.name == company:
+            for source in entry.sources:
+                if source.kind == kind and source.target == target:
+                    return config.interval_for(source)
+    return config.collect.interval
+
+
+# --- one instance per database ------------------------------------------------------------------
+
+
+@contextmanager
+def instance_lock(store: Store) -> Iterator[None]:
+    """Hold the database for this process; AlreadyRunning if another process holds it.
+
+    SQLite: flock on `<database>.lock`; PostgreSQL: an advisory lock on a connection of
+    its own. Both vanish with the process, so a crash never leaves the lock stuck.
+    """
+    if store.dialect == "postgresql":
+        connection = store.try_advisory_lock(ADVISORY_LOCK_KEY)
+        if connection is None:
+            raise _already_running(store.url)
+        try:
+            yield
+        finally:
+            store.release_advisory_lock(connection, ADVISORY_LOCK_KEY)
+        return
+    database = store.engine.url.database
+    if not database or database == ":memory:":
+        yield  # a private database: nobody else can open it
+        return
+    with open(f"{database}.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise _already_running(store.url) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _already_running(url: str) -> AlreadyRunning:
+    from monitor.store import _safe
+
+    return AlreadyRunning(
+        f"another `monitor run` is already using the database {_safe(url)}; "
+        "stop it first (only one may run at a time)"
+    )
+
+
+# --- running ------------------------------------------------------------------------------------
+
+
+def run_job(
+    config: Config,
+    store_url: str | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    stop_event: threading.Event | None = None,
+    started: threading.Event | None = None,
+    log_format: str = "plain",
+    log: logging.Logger | None = None,
+    make_digest: Callable | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    stop_grace_s: float = STOP_GRACE_S,
+) -> None:
+    """Run until SIGTERM/SIGINT (or `stop_event`); returns normally, so the exit status is 0."""
+    global _runtime
+    if log is None:
+        setup_logging(config, log_format)
+    with Store(store_url or config.database) as store, instance_lock(store):
+        sync_sources(config, store)
+        _runtime = _Runtime(config, store, clock, make_digest, ssl_context)
+        try:
+            asyncio.run(_serve(_runtime, stop_event, started, stop_grace_s))
+        finally:
+            _runtime = None
+
+
+async def _serve(
+    runtime: _Runtime,
+    stop_event: threading.Event | None,
+    started: threading.Event | None,
+    grace_s: float,
+) -> None:
+    stop = asyncio.Event()
+    _on_signals(stop)
+    watcher = asyncio.create_task(_watch(stop_event, stop)) if stop_event else None
+    async with HttpClient(runtime.config.collect) as client:
+        runtime.client = client
+        scheduler = create_scheduler(runtime.store)
+        scheduler.start(paused=True)
+        install_jobs(scheduler, runtime.config, runtime.store, runtime.clock())
+        scheduler.resume()
+        digest = scheduler.get_job(DIGEST_JOB_ID)
+        log.info(
+            "monitor running: %d sources; next digest %s",
+            len(scheduler.get_jobs()) - 1,
+            digest.next_run_time.astimezone(ZoneInfo(runtime.config.report.timezone)),
+        )
+        if started:
+            started.set()
+        await stop.wait()
+        log.info("stopping: no new jobs; letting the collections in progress finish")
+        scheduler.pause()
+        runtime.stopping.set()
+        await _finish(runtime.collecting, grace_s)
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # the shutdown is scheduled on the loop
+    if watcher:
+        watcher.cancel()
+    log.info("stopped")
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only; an embedded run stops by its stop_event
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+
+async def _watch(stop_event: threading.Event, stop: asyncio.Event) -> None:
+    while not stop_event.is_set():
+        await asyncio.sleep(0.05)
+    stop.set()
+
+
+async def _finish(tasks: set[asyncio.Task], grace_s: float) -> None:
+    """Let collections finish for `grace_s`, then cancel them. A harvest is written in one
+    synchronous transaction, so a cancelled collection stops at an await, never inside it."""
+    pending = set(tasks)
+    if not pending:
+        return
+    _done, pending = await asyncio.wait(pending, timeout=grace_s)
+    for task in pending:
+        task.cancel()
+    if pending:
+        log.info("cancelled %d collections still waiting on the network", len(pending))
+        await asyncio.wait(pending)
