@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.policy import default as default_policy
+from email.utils import format_datetime, parseaddr
 from typing import TYPE_CHECKING
 
 from monitor.errors import MonitorError
@@ -35,9 +36,9 @@ def build_message(
         message["Reply-To"] = _mailbox(reply_to)
     message["Date"] = format_datetime(date or digest.generated_at)
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = header_text(message_id) or make_msgid(
-        f"digest.{digest.week_label}", domain=domain
-    )
+    # Short enough never to be folded: one line, like every header here.
+    unique = f"<digest.{digest.week_label}.{uuid.uuid4().hex[:20]}@{domain}>"
+    message["Message-ID"] = header_text(message_id) or unique
     if list_unsubscribe:
         message["List-Unsubscribe"] = f"<{_unsubscribe(list_unsubscribe)}>"
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
@@ -58,13 +59,14 @@ def build_message(
 
 
 def _mailbox(value: str) -> str:
-    """'Name <a@b.c>' or 'a@b.c', checked, so a newline or a second address cannot slip in."""
-    text = header_text(value, 320)
-    name, address = parseaddr(text)
-    if not address or address.count("@") != 1 or any(c in address for c in ",;<> "):
-        raise MonitorError(f"'{text}' is not an address like 'Monitor <monitor@example.com>'")
-    username, domain = address.split("@")
-    return str(Address(display_name=name, username=username, domain=domain))
+    """'Name <a@b.c>' or 'a@b.c', parsed strictly: a line break or a second address is refused."""
+    if header_text(value, 320) != value.strip():
+        raise MonitorError(f"{value!r} is not an address like 'Monitor <monitor@example.com>'")
+    header = default_policy.header_factory("To", value.strip())
+    addresses = getattr(header, "addresses", ())
+    if header.defects or len(addresses) != 1 or not (addresses[0].username and addresses[0].domain):
+        raise MonitorError(f"{value!r} is not an address like 'Monitor <monitor@example.com>'")
+    return str(addresses[0])
 
 
 def _unsubscribe(value: str) -> str:
