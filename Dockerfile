@@ -1,0 +1,34 @@
+# The competitor monitor as a container: `monitor run`, the long-running job.
+#   docker build -t competitor-monitor .
+#   docker run -d --name monitor --restart unless-stopped \
+#     -v "$PWD/config:/config:ro" -v monitor-data:/data -v "$PWD/reports:/reports" \
+#     --env-file secrets.env competitor-monitor
+# The config should say `database: sqlite:////data/monitor.db` and `report: {outbox: /reports}`.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MONITOR_CONFIG=/config/monitor.yaml
+
+# tzdata: the digest's schedule runs in report.timezone.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --home-dir /home/monitor monitor \
+    && mkdir -p /data /reports /config \
+    && chown monitor:monitor /data /reports
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY monitor ./monitor
+RUN pip install .
+
+USER monitor
+WORKDIR /data
+VOLUME ["/data", "/reports"]
+
+# `docker stop` sends SIGTERM: the harvest in progress finishes, the job exits 0.
+STOPSIGNAL SIGTERM
+CMD ["monitor", "run"]
