@@ -125,7 +125,9 @@ def send_digest(
             previous.message_id if previous else None,
             previous_status=_past_tense(status),
         )
-    message = _with_envelope(message, settings, to, now, new_id=force)
+    # A retry of the very message tried before keeps its Message-ID; anything else gets a new one.
+    record = None if force else store.delivery(week, key)
+    message = _with_envelope(message, settings, to, now, keep_id=record and record.message_id)
     data = _write_eml(message, eml_path)
     message_id = message["Message-ID"]
     if settings is None or not to:
@@ -135,7 +137,9 @@ def send_digest(
     try:
         refused = _send_with_retries(settings, list(to), data, ssl_context, sleep)
     except (DeliveryError, ConfigError) as error:
-        store.finish_delivery(week, key, status="failed", now=now, error=str(error))
+        store.finish_delivery(
+            week, key, status="failed", now=now, message_id=message_id, error=str(error)
+        )
         return DeliveryResult(week, to, "failed", eml_path, message_id, error=str(error))
     status = "partial" if refused else "sent"
     error_text = _refused_text(refused) if refused else None
@@ -160,7 +164,7 @@ def send_test(
         raise DeliveryError(
             "a test send needs a mail server: add the 'email' section to the configuration"
         )
-    message = _with_envelope(message, settings, (to,), now, new_id=True)
+    message = _with_envelope(message, settings, (to,), now, keep_id=None)
     data = _wire_bytes(message)
     refused = _send_with_retries(settings, [to], data, ssl_context, sleep)
     if refused:
@@ -242,12 +246,12 @@ def _with_envelope(
     to: tuple[str, ...],
     now: datetime,
     *,
-    new_id: bool,
+    keep_id: str | None,
 ) -> EmailMessage:
     """A copy of the message with From, To, Date, Message-ID and the optional headers set."""
     message = copy.deepcopy(message)
     sender = settings.from_ if settings else message["From"]
-    message_id = None if new_id else message["Message-ID"]
+    message_id = keep_id if keep_id and message["Message-ID"] == keep_id else None
     for name in (*_ENVELOPE_HEADERS, "Message-ID"):
         del message[name]
     if sender:

@@ -429,3 +429,22 @@ def test_missing_outbox_file_is_reported_not_lost(smtp_server, store, tmp_path):
     [result] = retry_pending(store, config, NOW)
     assert result.status == "failed"
     assert "monitor report --send --week 2026-W47" in result.error
+
+
+def test_message_id_is_in_the_senders_domain_even_if_the_renderer_set_one(
+    smtp_server, store, tmp_path
+):
+    mailbox = Mailbox()
+    message = digest()
+    message["Message-ID"] = "<digest.2026-W47.abc@localhost>"
+    result = send_digest(
+        message,
+        week=WEEK,
+        recipients=["ceo@ourco.example"],
+        settings=settings(smtp_server(mailbox)),
+        store=store,
+        eml_path=tmp_path / f"{WEEK}.eml",
+        now=NOW,
+    )
+    assert result.message_id.endswith("@ourco.example>")
+    assert mailbox.messages()[0]["Message-ID"] == result.message_id

@@ -34,6 +34,7 @@ from monitor.scheduler import (
     DIGEST_JOB_ID,
     AlreadyRunning,
     create_scheduler,
+    deliver_due_digest,
     digest_trigger,
     install_jobs,
     instance_lock,
@@ -497,3 +498,17 @@ def test_json_log_lines_are_json_and_masked(monkeypatch):
     assert first["message"] == "Acme feed: 3 new posts"
     assert (first["level"], first["logger"]) == ("info", "monitor.collect")
     assert second["message"] == "connect with *** / ***"
+
+
+def test_digest_job_sends_the_rendered_digest_of_the_last_complete_week(tmp_path, mailbox):
+    config = make_config(tmp_path, smtp_port=mailbox.port)
+    monday = datetime(2026, 11, 23, 8, 0, 5, tzinfo=ROME)
+    with Store(config.database) as store:
+        sync_sources(config, store)
+        [result] = deliver_due_digest(config, store, monday)
+        assert deliver_due_digest(config, store, monday) == []  # a rerun sends nothing
+    assert (result.week, result.status) == ("2026-W47", "sent")
+    assert result.eml_path == tmp_path / "reports" / "2026-W47.eml"
+    [content] = mailbox.received
+    assert content == result.eml_path.read_bytes()
+    assert b"Subject:" in content and b"text/html" in content
