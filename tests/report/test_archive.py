@@ -33,7 +33,7 @@ def test_week_files_hold_the_browser_html_the_exact_message_and_the_text(
         "2025-W47.html",
         "2025-W47.txt",
         "index.html",
-    ]  # fmt: skip  (and no temporary file left behind)
+    ]
 
 
 def test_index_lists_every_week_newest_first_with_escaped_subjects(tmp_path, english, message):

@@ -20,12 +20,25 @@ def screenshot(html: str, folder: Path, name: str) -> Image.Image:
     page.write_text(html, encoding="utf-8")
     png = folder / f"{name}.png"
     subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-         f"--user-data-dir={folder / f'profile-{name}'}", f"--screenshot={png}",
-         "--window-size=800,3000", page.as_uri()],
-        check=True, capture_output=True, timeout=90,
-    )  # fmt: skip
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            f"--user-data-dir={folder / f'profile-{name}'}",
+            f"--screenshot={png}",
+            "--window-size=800,3000",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
     return Image.open(png).convert("RGB")
 
 

@@ -44,8 +44,9 @@ def test_more_companies_than_colours_differ_by_marker():
 
 def test_posts_chart_is_1200_by_600_and_its_alt_text_names_the_leader():
     styles = company_styles(["Acme", "Us"], "Us")
-    chart = posts_chart(["W45", "W46", "W47"], {"Acme": [3, 5, 31], "Us": [2, None, 4]},
-                        styles, "Us", EN)  # fmt: skip
+    chart = posts_chart(
+        ["W45", "W46", "W47"], {"Acme": [3, 5, 31], "Us": [2, None, 4]}, styles, "Us", EN
+    )
     assert _image(chart.png).size == (1200, 600)
     assert chart.alt == (
         "Posts per week over the last 3 weeks. This week Acme posted most (31). We posted 4."
@@ -61,8 +62,9 @@ def test_share_chart_alt_text_lists_shares_biggest_first_in_the_language():
 
 
 def test_share_chart_with_no_engagement_says_so():
-    chart = share_chart([("Us", None), ("Acme", 0.0)], company_styles(["Us", "Acme"], "Us"),
-                        "Us", EN)  # fmt: skip
+    chart = share_chart(
+        [("Us", None), ("Acme", 0.0)], company_styles(["Us", "Acme"], "Us"), "Us", EN
+    )
     assert chart.alt == "Share of engagement this week: no engagement was recorded."
 
 

@@ -90,10 +90,15 @@ def test_a_bad_address_is_refused_with_a_plain_message(english, bad):
 
 def test_list_unsubscribe_must_be_mailto_or_https(english):
     with pytest.raises(MonitorError, match="List-Unsubscribe"):
-        build_message(english, sender=SENDER, recipients=RECIPIENTS,
-                      list_unsubscribe="javascript:alert(1)")  # fmt: skip
-    ok = build_message(english, sender=SENDER, recipients=RECIPIENTS,
-                       list_unsubscribe="mailto:unsubscribe@ourco.example")  # fmt: skip
+        build_message(
+            english, sender=SENDER, recipients=RECIPIENTS, list_unsubscribe="javascript:alert(1)"
+        )
+    ok = build_message(
+        english,
+        sender=SENDER,
+        recipients=RECIPIENTS,
+        list_unsubscribe="mailto:unsubscribe@ourco.example",
+    )
     assert ok["List-Unsubscribe"] == "<mailto:unsubscribe@ourco.example>"
 
 

@@ -1,0 +1,99 @@
+"""make_digest: from a real store and configuration to the archived digest (the CLI's call)."""
+
+import email
+from datetime import UTC, datetime, timedelta
+from email import policy
+
+import pytest
+
+from monitor.collect import sync_sources
+from monitor.config import parse_config
+from monitor.domain import AccountStats, Counts, Harvest, Post
+from monitor.metrics import IsoWeek
+from monitor.report import make_digest
+from monitor.store import Store
+
+WEEK = IsoWeek(2025, 47)
+NOW = datetime(2025, 11, 24, 7, 0, tzinfo=UTC)
+
+
+def config_text(outbox, *, language="it", email_section=""):
+    return f"""
+organization:
+  name: Our Company
+  sources: [{{mastodon: "@ourco@mastodon.example"}}]
+competitors:
+  - name: Acme
+    sources: [{{mastodon: "@acme@mastodon.example"}}]
+  - name: Globex
+    sources: [{{bluesky: globex.bsky.social}}]
+report: {{timezone: Europe/Rome, language: {language}, recipients: [ceo@ourco.example],
+          outbox: "{outbox}", top_posts: 3}}
+{email_section}
+"""
+
+
+def fill(store: Store) -> None:
+    """Three companies posting through the week, with likes and followers."""
+    monday = WEEK.start("Europe/Rome").astimezone(UTC)
+    for source in store.sources():
+        size = {"Our Company": 3, "Acme": 9, "Globex": 5}[source.company]
+        posts = tuple(
+            Post(
+                external_id=f"{source.company}-{n}",
+                published_at=monday + timedelta(days=n % 7, hours=9 + n),
+                url=f"https://{source.company.lower().replace(' ', '')}.example/p/{n}",
+                text=f"{source.company} post number {n}",
+                counts=Counts(likes=10 * size + n, replies=n, reposts=2),
+            )
+            for n in range(size)
+        )
+        harvest = Harvest(
+            observed_at=monday + timedelta(days=7),
+            posts=posts,
+            account=AccountStats(followers=1000 * size),
+        )
+        store.save_harvest(
+            source.id, harvest, track_engagement_for=timedelta(days=14), next_due_at=NOW
+        )
+
+
+@pytest.fixture
+def store(sqlite_url):
+    with Store(sqlite_url) as opened:
+        yield opened
+
+
+def test_make_digest_measures_renders_and_archives_the_week(store, tmp_path):
+    config = parse_config(config_text(tmp_path / "reports"))
+    sync_sources(config, store)
+    fill(store)
+    digest, message, paths = make_digest(store, config, WEEK, NOW)
+    assert digest.language == "it" and digest.subject.startswith("Concorrenti, settimana 47")
+    assert message["From"] == "monitor@localhost"
+    assert message["To"] == "ceo@ourco.example"
+    assert paths.html == tmp_path / "reports" / "2025-W47.html"
+    back = email.message_from_bytes(paths.eml.read_bytes(), policy=policy.default)
+    assert back["Subject"] == digest.subject
+    assert "Acme" in paths.txt.read_text() and "https://acme.example/p/" in paths.txt.read_text()
+    assert "2025-W47" in paths.index.read_text()
+
+
+def test_make_digest_uses_the_email_settings_for_the_sender(store, tmp_path):
+    section = """email: {host: smtp.ourco.example, from: "Monitor <monitor@ourco.example>",
+        reply_to: marketing@ourco.example, list_unsubscribe: "mailto:stop@ourco.example"}"""
+    config = parse_config(config_text(tmp_path, language="en", email_section=section))
+    sync_sources(config, store)
+    fill(store)
+    _digest, message, _paths = make_digest(store, config, WEEK, NOW)
+    assert message["From"] == "Monitor <monitor@ourco.example>"
+    assert message["Reply-To"] == "marketing@ourco.example"
+    assert message["List-Unsubscribe"] == "<mailto:stop@ourco.example>"
+
+
+def test_an_empty_database_gives_a_digest_that_says_so(store, tmp_path):
+    config = parse_config(config_text(tmp_path, language="en"))
+    sync_sources(config, store)
+    digest, _message, paths = make_digest(store, config, WEEK, NOW)
+    assert digest.subject.endswith(": no data this week")
+    assert "No posts were collected for week 2025-W47." in paths.txt.read_text()
