@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 
+from monitor import scheduler as job_module
 from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.logs import setup_logging
@@ -512,3 +513,24 @@ def test_digest_job_sends_the_rendered_digest_of_the_last_complete_week(tmp_path
     [content] = mailbox.received
     assert content == result.eml_path.read_bytes()
     assert b"Subject:" in content and b"text/html" in content
+
+
+def test_collection_job_skips_a_source_that_is_backing_off(tmp_path, monkeypatch):
+    config = make_config(tmp_path)
+    now = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    with Store(config.database) as store:
+        sync_sources(config, store)
+        backing_off, due = store.sources()[:2]
+        store.record_failure(
+            backing_off.id, "network", "down", at=now, next_due_at=now + timedelta(hours=2)
+        )
+        runtime = job_module._Runtime(config, store, lambda: now, None, None)
+        monkeypatch.setattr(job_module, "_runtime", runtime)
+
+        asyncio.run(job_module.collect_source(backing_off.id))
+        asyncio.run(job_module.collect_source(due.id))
+
+        events = store.read_source_events(now - timedelta(days=1), now + timedelta(days=1))
+        attempts = [row[0] for row in events.rows]
+    assert attempts.count(backing_off.id) == 1  # only the failure recorded above
+    assert attempts.count(due.id) == 1  # collected (here: refused, and recorded)
