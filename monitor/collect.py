@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from monitor.clock import utc_now
 from monitor.collectors import SourceContext, collector_for
-from monitor.config import Config, read_secret
+from monitor.config import Config, SourceConfig, read_secret
 from monitor.errors import ConfigError, SourceError
 from monitor.net import HttpClient
 from monitor.store import SourceRecord, Store
@@ -257,15 +257,13 @@ def _jittered(span: timedelta, jitter: float) -> timedelta:
     return span * (1 + random.uniform(-jitter, jitter))
 
 
-def _source_config(config: Config, record: SourceRecord):
-    for company in config.companies:
-        if company.name == record.company:
-            for source in company.sources:
-                if source.kind == record.kind and source.target == record.target:
-                    return source
-    raise ConfigError(
-        f"{record.company} {record.key} is in the database but not in the configuration"
-    )
+def _source_config(config: Config, record: SourceRecord) -> SourceConfig:
+    try:
+        return config.source_lookup[(record.company, record.kind, record.target)]
+    except KeyError:
+        raise ConfigError(
+            f"{record.company} {record.key} is in the database but not in the configuration"
+        ) from None
 
 
 def _check_needs(source, needs: tuple[str, ...]) -> None:

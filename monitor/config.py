@@ -6,6 +6,7 @@ import os
 import re
 from datetime import timedelta
 from email.utils import parseaddr
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -67,6 +68,9 @@ class _Strict(BaseModel):
 
 
 class _SourceBase(_Strict):
+    TARGET_FIELD: ClassVar[str]  # the key of the target in the YAML's long form
+    TARGET_ATTRIBUTE: ClassVar[str] = ""  # the attribute holding it, when named otherwise
+
     base_url: HttpUrl | None = Field(None, description="Override the platform's address.")
     interval: Duration | None = Field(
         None, description="How often to collect; default collect.interval."
@@ -76,9 +80,7 @@ class _SourceBase(_Strict):
     @property
     def target(self) -> str:
         """The identity of the source within its kind (a URL, a handle, a channel)."""
-        name = self.TARGET_FIELD
-        field = next((f for f, info in type(self).model_fields.items() if info.alias == name), name)
-        return str(getattr(self, field))
+        return str(getattr(self, self.TARGET_ATTRIBUTE or self.TARGET_FIELD))
 
     @property
     def key(self) -> str:
@@ -155,6 +157,7 @@ class TelegramSource(_SourceBase):
 class RedditSource(_SourceBase):
     kind: Literal["reddit"] = "reddit"
     TARGET_FIELD: ClassVar = "target"
+    TARGET_ATTRIBUTE: ClassVar = "subject"  # "target" is taken by the property
     subject: str = Field(alias="target", description="r/subreddit or u/username")
     client_id_env: EnvName | None = None
     client_secret_env: EnvName | None = None
@@ -375,6 +378,11 @@ class Config(_Strict):
     def companies(self) -> list[Company]:
         """Us first, then the competitors in the file's order."""
         return [self.organization, *self.competitors]
+
+    @cached_property
+    def source_lookup(self) -> dict[tuple[str, str, str], SourceConfig]:
+        """(company name, kind, target) -> the source's settings."""
+        return {(c.name, s.kind, s.target): s for c in self.companies for s in c.sources}
 
     def interval_for(self, source: _SourceBase) -> timedelta:
         return source.interval or self.collect.interval
