@@ -144,11 +144,13 @@ def _events_frame(events: Rows) -> pd.DataFrame:
 def load_and_compute(store, week: IsoWeek, settings: MetricsSettings) -> WeekMetrics:
     """Read the week's window from the store (its read_* methods only) and compute."""
     since, until = window_for(week, settings)
+    # Data health is about the report week only: its events are all that is read.
+    week_start = week.start(settings.timezone).astimezone(UTC)
     return compute_week(
         store.read_posts(since, until),
         store.read_account_counts(since, until),
         store.read_sources(),
-        store.read_source_events(since, until),
+        store.read_source_events(week_start, until),
         week,
         settings,
     )

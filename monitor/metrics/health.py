@@ -16,12 +16,14 @@ def source_health(
     week = events[(events["at"] >= start) & (events["at"] < end)] if len(events) else events
     attempts = week.groupby("source_id").size() if len(week) else pd.Series(dtype=int)
     failed = week[~week["ok"].astype(bool)] if len(week) else week
+    by_kind: dict[int, dict[str, int]] = {}
+    if len(failed):
+        kinds = failed.assign(error_kind=failed["error_kind"].fillna("unknown"))
+        for (source_id, kind), count in kinds.groupby(["source_id", "error_kind"]).size().items():
+            by_kind.setdefault(int(source_id), {})[str(kind)] = int(count)
     result = []
     for row in sources.itertuples(index=False):
-        failures: dict[str, int] = {}
-        if len(failed):
-            kinds = failed.loc[failed["source_id"] == row.source_id, "error_kind"].fillna("unknown")
-            failures = {str(k): int(n) for k, n in kinds.value_counts().sort_index().items()}
+        failures = dict(sorted(by_kind.get(row.source_id, {}).items()))
         stale = _text(row.stale_reason)
         result.append(
             SourceHealth(
