@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.clock import utc_now
-from monitor.collectors import SourceContext, collector_for
+from monitor.collectors import SourceContext, collector_for, parsing_pool
 from monitor.config import Config, SourceConfig, read_secret
 from monitor.errors import ConfigError, SourceError
 from monitor.net import HttpClient
@@ -103,7 +103,8 @@ async def run_cycle(
                 on_outcome(outcome)
             return outcome
 
-        outcomes = list(await asyncio.gather(*(one(r) for r in records)))
+        with parsing_pool(len(records)):
+            outcomes = list(await asyncio.gather(*(one(r) for r in records)))
     finally:
         if own_client:
             await client.aclose()

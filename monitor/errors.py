@@ -53,6 +53,9 @@ class SourceError(MonitorError):
         self.message = message
         super().__init__(f"{kind}: {message}")
 
+    def __reduce__(self):  # crosses process boundaries (parsing runs in worker processes)
+        return (SourceError, (self.kind, self.message))
+
 
 class StoreError(MonitorError):
     """The database cannot be opened or used (corrupt, newer schema, unreachable)."""

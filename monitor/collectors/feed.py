@@ -21,7 +21,7 @@ from dateutil import parser as dateparser
 from lxml import etree
 from lxml import html as lxml_html
 
-from monitor.collectors import SourceContext, register
+from monitor.collectors import SourceContext, parse_off_loop, register
 from monitor.domain import Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 from monitor.net import Validators, refuse_xml_entities
@@ -69,7 +69,9 @@ async def collect(ctx: SourceContext) -> Harvest:
     if response.unchanged:
         return Harvest(observed_at=ctx.now, unchanged=True, remember=remember)
     content_type = response.headers.get("content-type")
-    posts, warnings = parse_feed(response.content, response.url, ctx.now, content_type)
+    posts, warnings = await parse_off_loop(
+        parse_feed, response.content, response.url, ctx.now, content_type
+    )
     return Harvest(
         observed_at=ctx.now, posts=tuple(posts), warnings=tuple(warnings), remember=remember
     )

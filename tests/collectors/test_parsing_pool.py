@@ -1,0 +1,42 @@
+"""Large cycles parse in worker processes: same posts, same errors, as parsing in place."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.collectors import POOL_MIN_SOURCES, _parse_pool, parse_off_loop, parsing_pool
+from monitor.collectors.feed import parse_feed
+from monitor.errors import SourceError
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feed"
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def test_small_cycles_parse_in_place() -> None:
+    with parsing_pool(POOL_MIN_SOURCES - 1):
+        assert _parse_pool.get() is None
+
+
+def test_a_worker_gives_the_same_posts_and_the_same_errors() -> None:
+    body = (FEEDS / "wordpress_rss2.xml").read_bytes()
+    bomb = (FEEDS / "entity_bomb.xml").read_bytes()
+    in_place = parse_feed(body, "https://acme.example/feed", NOW, "application/rss+xml")
+
+    async def in_worker():
+        posts = await parse_off_loop(
+            parse_feed, body, "https://acme.example/feed", NOW, "application/rss+xml"
+        )
+        with pytest.raises(SourceError) as refused:
+            await parse_off_loop(parse_feed, bomb, "https://acme.example/bomb", NOW, None)
+        return posts, refused.value
+
+    with parsing_pool(POOL_MIN_SOURCES):
+        if _parse_pool.get() is None:
+            pytest.skip("one CPU: no worker processes are started")
+        posts, refused = asyncio.run(in_worker())
+    assert posts == in_place
+    assert refused.kind == "bad_content"
