@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.metrics import CompanyWeek, Figure, IsoWeek, PostSummary, SourceHealth, WeekMetrics
+from monitor import insights
+from monitor.metrics import (
+    CompanyWeek,
+    Figure,
+    IsoWeek,
+    MetricsSettings,
+    PostSummary,
+    SourceHealth,
+    WeekMetrics,
+)
+from monitor.report.render import Digest, render_digest
 
 WEEK = IsoWeek(2025, 47)  # 17-23 Nov 2025
 TIMEZONE = "Europe/Rome"
@@ -164,3 +174,61 @@ def week_metrics(
 
 def when(day: int = 24, hour: int = 7) -> datetime:
     return datetime(2025, 11, day, hour, 0, tzinfo=UTC) + timedelta(0)
+
+
+HOSTILE = (
+    '<script>alert("x")</script> <img src=x onerror=alert(1)> '
+    '<a href="javascript:alert(2)">win</a> </table></td> end'
+)
+
+
+def hostile_metrics():
+    """A week where competitors' text, links and thumbnails try every trick."""
+    top = [
+        post(
+            "Acme",
+            "telegram",
+            text=HOSTILE,
+            url="javascript:alert(3)",
+            thumbnail="data:image/png;base64,AAAA",
+            engagement=900,
+        ),
+        post(
+            "Globex",
+            "mastodon",
+            text="Plain launch note",
+            url="https://globex.example/p/1",
+            thumbnail="https://cdn.globex.example/t.jpg",
+            engagement=700,
+        ),
+        post(
+            "Initech",
+            "html",
+            text="Relative link",
+            url="/news/1",
+            engagement=600,
+            thumbnail="vbscript:msgbox(1)",
+        ),
+    ]
+    breakout = post(
+        "Acme",
+        "bluesky",
+        text="Record </table>",
+        engagement=5000,
+        median=200,
+        z_score=6.1,
+        url="https://bsky.example/acme/9",
+    )
+    sources = [
+        health("Acme", "telegram", failures={"rate_limited": 3}),
+        health("Globex", "feed", stale_reason="nothing new for 30 days"),
+        health("Our Company", "bluesky"),
+    ]
+    return week_metrics(top_posts=top, breakouts=[breakout], sources=sources)
+
+
+def render(metrics, language: str, top_posts: int = 5) -> Digest:
+    chosen = insights.takeaways(metrics, MetricsSettings(timezone=TIMEZONE))
+    return render_digest(
+        metrics, chosen, language=language, top_posts=top_posts, generated_at=when()
+    )

@@ -4,8 +4,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import HOSTILE, hostile_metrics, render
-from report_builders import US, health, week_metrics
+from report_builders import HOSTILE, US, health, hostile_metrics, render, week_metrics
 
 SECTIONS = [
     "masthead",
