@@ -186,3 +186,19 @@ def test_stale_source_is_not_ok_and_inactive_sources_are_left_out(world):
     metrics = world.compute("2026-W47")
     assert [c.company for c in metrics.companies] == ["Our Co"]
     assert not metrics.health[0].ok and not metrics.health[0].incomplete
+
+
+def test_a_world_with_no_posts_at_all_computes_without_data(world):
+    world.source("Our Co", "bluesky", is_self=True)
+    world.source("Acme", "feed")
+    metrics = world.compute("2026-W47")
+    assert not metrics.has_data
+    assert [c.posts.value for c in metrics.companies] == [0, 0]
+    assert metrics.companies[0].share_of_posts.value is None  # no ratio against zero posts
+    assert metrics.top_posts == [] and metrics.breakouts == []
+    assert metrics.competitor_average.engagement.value is None
+
+
+def test_an_empty_database_computes_an_empty_week(world):
+    metrics = world.compute("2026-W47")
+    assert metrics.companies == [] and not metrics.has_data
