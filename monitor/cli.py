@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +31,8 @@ out = Console()
 err = Console(stderr=True)
 
 DEFAULT_CONFIG = Path("config/monitor.yaml")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY = timedelta(days=1)
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -241,6 +243,150 @@ def _print_outcomes(outcomes) -> None:
     out.print(table)
     failed = sum(not o.ok for o in outcomes)
     out.print(f"{len(outcomes) - failed} sources collected, {failed} failed.")
+
+
+def _week(text: str | None, config: Config):
+    from monitor.metrics import IsoWeek
+
+    if text is None:
+        return IsoWeek.last_complete(utc_now(), config.report.timezone)
+    try:
+        return IsoWeek.parse(text)
+    except ValueError as error:
+        raise ConfigError(f"--week: {error}") from None
+
+
+WeekOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The week, like 2026-W47 (default: the last complete week).", show_default=False
+    ),
+]
+
+
+@app.command()
+@plain_errors
+def report(
+    config: ConfigOption = None,
+    week: WeekOption = None,
+    send: Annotated[bool, typer.Option("--send", help="Email it to the recipients now.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --send: send again even if it was sent.")
+    ] = False,
+    to: Annotated[
+        str | None,
+        typer.Option(help="Send a test copy to this one address only.", show_default=False),
+    ] = None,
+    open_: Annotated[bool, typer.Option("--open", help="Open the digest in a browser.")] = False,
+) -> None:
+    """Write a week's digest to the outbox (.html, .eml, .txt) and show its takeaways."""
+    from monitor.collect import sync_sources
+    from monitor.report import make_digest
+
+    loaded = _load(config)
+    chosen = _week(week, loaded)
+    now = utc_now()
+    with Store(loaded.database) as store:
+        sync_sources(loaded, store)
+        digest, message, paths = make_digest(store, loaded, chosen, now)
+        out.print(f"[bold]{digest.subject}[/bold]", highlight=False)
+        for number, sentence in enumerate(digest.takeaways, 1):
+            out.print(f"  {number}. {sentence}", highlight=False)
+        for path in (paths.html, paths.eml, paths.txt):
+            out.print(f"Written: {path}", highlight=False)
+        if open_:
+            _open_in_browser(paths.html)
+        result = _deliver(loaded, store, message, chosen.label, paths.eml, now, send, force, to)
+    if result is not None:
+        out.print(result.describe(), highlight=False)
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+def _deliver(
+    config: Config, store: Store, message, week: str, eml, now, send: bool, force: bool, to
+):
+    from monitor.deliver import send_digest, send_test
+
+    if to:
+        return send_test(message, to=to, settings=config.email, now=now, week=week)
+    if not send:
+        return None
+    return send_digest(
+        message,
+        week=week,
+        recipients=list(config.report.recipients),
+        settings=config.email,
+        store=store,
+        eml_path=eml,
+        now=now,
+        force=force,
+    )
+
+
+def _open_in_browser(path: Path) -> None:
+    import webbrowser
+
+    if not webbrowser.open(path.resolve().as_uri()):
+        out.print(f"No browser found here; open {path} yourself.")
+
+
+@app.command()
+@plain_errors
+def export(
+    what: Annotated[str, typer.Argument(help="posts, accounts or weekly.", show_default=False)],
+    config: ConfigOption = None,
+    week: WeekOption = None,
+    company: Annotated[
+        str | None, typer.Option(help="Only this company.", show_default=False)
+    ] = None,
+    format_: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Write to this file instead of the screen.", show_default=False),
+    ] = None,
+) -> None:
+    """Export posts, audience history or a week's figures as CSV or JSON, for spreadsheets."""
+    from monitor import export as exporting
+    from monitor.metrics import MetricsSettings
+
+    if what not in exporting.COLUMNS:
+        raise ConfigError(f"export what? posts, accounts or weekly (got {what!r})")
+    if format_ not in ("csv", "json"):
+        raise ConfigError(f"--format: csv or json (got {format_!r})")
+    loaded = _load(config)
+    chosen = _week(week, loaded)
+    tz = loaded.report.timezone
+    since, until = (chosen.start(tz), chosen.end(tz)) if week else (_EPOCH, utc_now() + _DAY)
+    with Store(loaded.database) as store:
+        if what == "posts":
+            rows = exporting.export_posts(store, since, until, company)
+        elif what == "accounts":
+            rows = exporting.export_accounts(store, since, until, company)
+        else:
+            settings = MetricsSettings.from_report(loaded.report)
+            rows = exporting.export_weekly(store, chosen, settings, company)
+    columns = exporting.COLUMNS[what]
+    if output is None:
+        exporting.write_rows(rows, format_, sys.stdout, columns)
+        return
+    with output.open("w", encoding="utf-8", newline="") as stream:
+        exporting.write_rows(rows, format_, stream, columns)
+    err.print(f"{len(rows)} rows written to {output}")
+
+
+@app.command()
+@plain_errors
+def run(
+    config: ConfigOption = None,
+    log_format: Annotated[str, typer.Option(help="plain or json.")] = "plain",
+) -> None:
+    """Run the job: collect every source on its interval and send the digest on schedule."""
+    from monitor.scheduler import run_job
+
+    if log_format not in ("plain", "json"):
+        raise ConfigError(f"--log-format: plain or json (got {log_format!r})")
+    run_job(_load(config), log_format=log_format)
 
 
 def main() -> None:  # pragma: no cover - the console script entry point
