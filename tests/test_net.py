@@ -440,16 +440,18 @@ def test_one_request_at_a_time_per_host_with_minimum_interval() -> None:
     starts = tracker.starts["a"]
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     assert len(gaps) == 3
-    assert min(gaps) >= 0.14
+    # Measured where the server sees them: the first request also paid for the connection,
+    # so its arrival can lag; without the interval the gaps would be ~0.02 s.
+    assert min(gaps) >= 0.1
 
 
 def test_different_hosts_are_fetched_in_parallel() -> None:
     tracker = Tracker()
     config = settings(concurrency=8, per_host_interval=timedelta(seconds=1))
-    with serve(tracker.behaviour("a", 0.3)) as a, serve(tracker.behaviour("b", 0.3)) as b:
+    with serve(tracker.behaviour("a", 0.5)) as a, serve(tracker.behaviour("b", 0.5)) as b:
         elapsed = gather(config, [a + "/feed", b + "/feed"])
     assert tracker.peak_total == 2
-    assert elapsed < 0.55
+    assert elapsed < 0.9  # one after the other would take at least 1.0 s
 
 
 def test_total_concurrency_is_bounded() -> None:
