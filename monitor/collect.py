@@ -93,6 +93,7 @@ async def run_cycle(
     records = store.due_sources(started) if only_due else store.sources()
     if source_ids is not None:
         records = [r for r in records if r.id in set(source_ids)]
+    run_id = store.start_run("collect", started)
     own_client = client is None
     client = client or HttpClient(config.collect)
     try:
@@ -108,7 +109,9 @@ async def run_cycle(
     finally:
         if own_client:
             await client.aclose()
-    return CycleReport(started, now(), outcomes)
+    report = CycleReport(started, now(), outcomes)
+    store.finish_run(run_id, report.finished_at, ok=report.ok, failed=report.failed)
+    return report
 
 
 async def collect_one(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from sqlalchemy import text
 
 from monitor.collect import run_cycle, stale_reason, sync_sources
 from monitor.config import parse_config
@@ -67,6 +68,9 @@ def test_one_failing_source_never_stops_the_others(httpserver: HTTPServer, sqlit
         assert (by_path["gone.xml"].ok, by_path["gone.xml"].error_kind) == (False, "not_found")
         assert (by_path["bomb.xml"].ok, by_path["bomb.xml"].error_kind) == (False, "bad_content")
         assert (report.ok, report.failed) == (2, 2)
+        with store.engine.connect() as connection:
+            runs = connection.execute(text("SELECT sources_ok, sources_failed FROM runs")).all()
+        assert [tuple(r) for r in runs] == [(2, 2)]
         records = {r.target.rsplit("/", 1)[-1]: r for r in store.sources()}
         assert records["gone.xml"].consecutive_failures == 1
         assert records["gone.xml"].last_error_message
