@@ -8,7 +8,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -16,251 +16,37 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     EmailStr,
     Field,
-    PlainSerializer,
     ValidationError,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from monitor.config_sources import (  # noqa: F401  (re-exported: the config's public names)
+    SOURCE_MODELS,
+    BlueskySource,
+    FeedSource,
+    HtmlSource,
+    InstagramSource,
+    MastodonSource,
+    RedditSource,
+    SourceBase,
+    SourceConfig,
+    TelegramSource,
+    YoutubeSource,
+    expand_source,
+)
+from monitor.config_types import ByteSize, Duration, EnvName, HttpUrl, Strict
 from monitor.errors import ConfigError
-from monitor.units import format_duration, parse_duration, parse_schedule, parse_size
+from monitor.units import parse_schedule
 
 LANGUAGES = ("en", "it")
 
-Duration = Annotated[
-    timedelta,
-    BeforeValidator(parse_duration),
-    PlainSerializer(format_duration, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^(\d+(\.\d+)?(ms|s|m|h|d|w))+$"}),
-]
-ByteSize = Annotated[
-    int,
-    BeforeValidator(parse_size),
-    WithJsonSchema({"type": ["string", "integer"], "examples": ["10MB"]}),
-]
 
-
-def _check_http_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError("must be an http:// or https:// address")
-    return value.rstrip("/") if value.count("/") == 2 else value
-
-
-def _check_env_name(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-        raise ValueError("must be the name of an environment variable, like SMTP_PASSWORD")
-    return value
-
-
-HttpUrl = Annotated[str, AfterValidator(_check_http_url)]
-EnvName = Annotated[str, AfterValidator(_check_env_name)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-# --- sources -----------------------------------------------------------------
-
-
-class _SourceBase(_Strict):
-    TARGET_FIELD: ClassVar[str]  # the key of the target in the YAML's long form
-    TARGET_ATTRIBUTE: ClassVar[str] = ""  # the attribute holding it, when named otherwise
-
-    base_url: HttpUrl | None = Field(None, description="Override the platform's address.")
-    interval: Duration | None = Field(
-        None, description="How often to collect; default collect.interval."
-    )
-    label: str | None = Field(None, description="A name for this source in the digest.")
-
-    @property
-    def target(self) -> str:
-        """The identity of the source within its kind (a URL, a handle, a channel)."""
-        return str(getattr(self, self.TARGET_ATTRIBUTE or self.TARGET_FIELD))
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.target}"
-
-
-class FeedSource(_SourceBase):
-    kind: Literal["feed"] = "feed"
-    TARGET_FIELD: ClassVar = "url"
-    url: HttpUrl
-
-
-class YoutubeSource(_SourceBase):
-    kind: Literal["youtube"] = "youtube"
-    TARGET_FIELD: ClassVar = "channel"
-    channel: str = Field(description="A channel id (UC + 22 characters) or an @handle.")
-    api_key_env: EnvName | None = Field(None, description="YouTube Data API v3 key, optional.")
-
-    @field_validator("channel")
-    @classmethod
-    def _channel_shape(cls, value: str) -> str:
-        if re.fullmatch(r"UC[A-Za-z0-9_-]{22}", value) or re.fullmatch(r"@[\w.\-]{3,30}", value):
-            return value
-        raise ValueError("not a YouTube channel id (UC followed by 22 characters) or an @handle")
-
-
-class MastodonSource(_SourceBase):
-    kind: Literal["mastodon"] = "mastodon"
-    TARGET_FIELD: ClassVar = "handle"
-    handle: str = Field(description="@user@instance")
-    exclude_replies: bool = True
-
-    @field_validator("handle")
-    @classmethod
-    def _handle_shape(cls, value: str) -> str:
-        if re.fullmatch(r"@?[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?", value):
-            return value if value.startswith("@") else "@" + value
-        raise ValueError("not a Mastodon handle like @name@mastodon.social")
-
-
-class BlueskySource(_SourceBase):
-    kind: Literal["bluesky"] = "bluesky"
-    TARGET_FIELD: ClassVar = "handle"
-    handle: str = Field(description="A handle like acme.bsky.social, or a did:plc:… identifier.")
-    filter: Literal["posts_no_replies", "posts_with_replies", "posts_and_author_threads"] = (
-        "posts_no_replies"
-    )
-
-    @field_validator("handle")
-    @classmethod
-    def _handle_shape(cls, value: str) -> str:
-        value = value.removeprefix("@")
-        if re.fullmatch(r"did:(plc|web):[A-Za-z0-9._:%-]+", value):
-            return value
-        if re.fullmatch(r"([A-Za-z0-9-]+\.)+[A-Za-z]{2,}", value):
-            return value.lower()
-        raise ValueError("not a Bluesky handle like acme.bsky.social or a did:plc: identifier")
-
-
-class TelegramSource(_SourceBase):
-    kind: Literal["telegram"] = "telegram"
-    TARGET_FIELD: ClassVar = "channel"
-    channel: str = Field(description="The public channel's name, as in t.me/<name>.")
-
-    @field_validator("channel")
-    @classmethod
-    def _channel_shape(cls, value: str) -> str:
-        value = re.sub(r"^(https?://)?t\.me/(s/)?", "", value).removeprefix("@")
-        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", value):
-            return value
-        raise ValueError("not a public Telegram channel name (5 to 32 letters, digits or _)")
-
-
-class RedditSource(_SourceBase):
-    kind: Literal["reddit"] = "reddit"
-    TARGET_FIELD: ClassVar = "target"
-    TARGET_ATTRIBUTE: ClassVar = "subject"  # "target" is taken by the property
-    subject: str = Field(alias="target", description="r/subreddit or u/username")
-    client_id_env: EnvName | None = None
-    client_secret_env: EnvName | None = None
-
-    @field_validator("subject")
-    @classmethod
-    def _target_shape(cls, value: str) -> str:
-        value = value.strip("/")
-        if re.fullmatch(r"(r|u|user)/[A-Za-z0-9_-]{2,32}", value):
-            return value.replace("user/", "u/")
-        raise ValueError("not a Reddit target like r/name or u/name")
-
-    @model_validator(mode="after")
-    def _credentials_in_pairs(self) -> RedditSource:
-        if (self.client_id_env is None) != (self.client_secret_env is None):
-            raise ValueError("client_id_env and client_secret_env go together; give both or none")
-        return self
-
-
-class InstagramSource(_SourceBase):
-    kind: Literal["instagram"] = "instagram"
-    TARGET_FIELD: ClassVar = "username"
-    username: str
-    token_env: EnvName = Field(
-        description="Environment variable holding your own Instagram Graph API access token."
-    )
-    ig_user_id: str = Field(description="Your own Instagram business account id (digits).")
-
-    @field_validator("ig_user_id")
-    @classmethod
-    def _digits(cls, value: str) -> str:
-        if not str(value).isdigit():
-            raise ValueError("must be the numeric id of your Instagram business account")
-        return str(value)
-
-
-class HtmlSource(_SourceBase):
-    kind: Literal["html"] = "html"
-    TARGET_FIELD: ClassVar = "url"
-    url: HttpUrl
-    item: str | None = Field(None, description="CSS selector of one post; omit to read JSON-LD.")
-    fields: dict[
-        Literal[
-            "text", "title", "url", "published", "likes", "replies", "reposts", "views", "image"
-        ],
-        str,
-    ] = Field(default_factory=dict, description="field: CSS selector, '@attr' reads an attribute")
-    day_first: bool = Field(False, description="Read 03/04/2026 as 3 April.")
-
-    @model_validator(mode="after")
-    def _fields_need_item(self) -> HtmlSource:
-        if self.fields and not self.item:
-            raise ValueError("'fields' needs 'item', the CSS selector of one post")
-        return self
-
-
-SOURCE_MODELS: dict[str, type[_SourceBase]] = {
-    m.model_fields["kind"].default: m
-    for m in (
-        FeedSource,
-        YoutubeSource,
-        MastodonSource,
-        BlueskySource,
-        TelegramSource,
-        RedditSource,
-        InstagramSource,
-        HtmlSource,
-    )
-}
-SourceConfig = Annotated[
-    FeedSource
-    | YoutubeSource
-    | MastodonSource
-    | BlueskySource
-    | TelegramSource
-    | RedditSource
-    | InstagramSource
-    | HtmlSource,
-    Field(discriminator="kind"),
-]
-
-
-def _expand_source(entry: Any) -> Any:
-    """`{kind: target}` or `{kind: {options}}` -> `{"kind": kind, ...options}`."""
-    if isinstance(entry, BaseModel) or not isinstance(entry, dict):
-        return entry
-    if "kind" in entry:
-        return entry
-    if len(entry) != 1:
-        raise ValueError(
-            f"each source is one 'kind: target' pair (got {', '.join(map(str, entry))})"
-        )
-    kind, value = next(iter(entry.items()))
-    if kind not in SOURCE_MODELS:
-        raise ValueError(f"unknown source kind {kind!r}; known: {', '.join(SOURCE_MODELS)}")
-    if isinstance(value, dict):
-        return {"kind": kind, **value}
-    return {"kind": kind, SOURCE_MODELS[kind].TARGET_FIELD: value}
-
-
-class Company(_Strict):
+class Company(Strict):
     name: str = Field(min_length=1)
-    sources: list[Annotated[SourceConfig, BeforeValidator(_expand_source)]] = Field(min_length=1)
+    sources: list[Annotated[SourceConfig, BeforeValidator(expand_source)]] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _unique_sources(self) -> Company:
@@ -273,7 +59,7 @@ class Company(_Strict):
 # --- sections ----------------------------------------------------------------
 
 
-class CollectSettings(_Strict):
+class CollectSettings(Strict):
     interval: Duration = timedelta(hours=1)
     lookback: Duration = timedelta(days=56)
     track_engagement_for: Duration = timedelta(days=14)
@@ -311,7 +97,7 @@ def _check_schedule(value: str) -> str:
     return value
 
 
-class ReportSettings(_Strict):
+class ReportSettings(Strict):
     schedule: Annotated[str, AfterValidator(_check_schedule)] = "mon 08:00"
     timezone: Annotated[str, AfterValidator(_check_timezone)] = "UTC"
     language: Literal["en", "it"] = "en"
@@ -334,7 +120,7 @@ def _check_mailbox(value: str) -> str:
 Mailbox = Annotated[str, AfterValidator(_check_mailbox)]
 
 
-class EmailSettings(_Strict):
+class EmailSettings(Strict):
     host: str
     port: int = Field(587, ge=1, le=65535)
     security: Literal["starttls", "tls", "none"] = "starttls"
@@ -359,7 +145,7 @@ def _check_database(value: str) -> str:
     return value
 
 
-class Config(_Strict):
+class Config(Strict):
     organization: Company
     competitors: list[Company] = Field(min_length=1)
     collect: CollectSettings = Field(default_factory=CollectSettings)
@@ -384,10 +170,10 @@ class Config(_Strict):
         """(company name, kind, target) -> the source's settings."""
         return {(c.name, s.kind, s.target): s for c in self.companies for s in c.sources}
 
-    def interval_for(self, source: _SourceBase) -> timedelta:
+    def interval_for(self, source: SourceBase) -> timedelta:
         return source.interval or self.collect.interval
 
-    def base_url_for(self, source: _SourceBase) -> str | None:
+    def base_url_for(self, source: SourceBase) -> str | None:
         return source.base_url or self.collect.base_urls.get(source.kind)
 
 
