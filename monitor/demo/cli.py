@@ -1,0 +1,110 @@
+"""`monitor demo`: run the whole pipeline on the sample world and show what it found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor.errors import MonitorError
+from monitor.metrics import CompanyWeek, Figure
+
+out = Console()
+err = Console(stderr=True)
+LANGUAGES = ("en", "it")
+
+
+def demo(
+    output: Annotated[
+        Path, typer.Option("--output", help="Where the digest, its email and the demo's data go.")
+    ] = Path("reports/demo"),
+    language: Annotated[
+        str, typer.Option("--language", help="The digest's language: en or it.")
+    ] = "en",
+    open_: Annotated[
+        bool, typer.Option("--open", help="Open the digest in a browser afterwards.")
+    ] = False,
+) -> None:
+    """Try it now: watch a sample company and three competitors for 13 weeks, offline,
+    then write and send (to a mail server on this machine) last week's digest."""
+    from monitor.demo.run import run_demo
+
+    if language not in LANGUAGES:
+        raise typer.BadParameter(f"must be one of {', '.join(LANGUAGES)} (got {language!r})")
+    columns = (
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("Starting", total=None)
+
+            def progress(what: str, done: int, total: int) -> None:
+                bar.update(task, description=what, completed=done, total=total)
+
+            result = run_demo(output, language=language, progress=progress)
+    except MonitorError as error:
+        err.print(f"[red]Error:[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(error.exit_code) from None
+    out.print(f"\n[bold]{result.subject}[/bold]\n", highlight=False)
+    for number, sentence in enumerate(result.sentences, 1):
+        out.print(f"  {number}. {sentence}", highlight=False)
+    out.print()
+    out.print(scoreboard_table(result.scoreboard, result.week))
+    out.print(
+        f"\nCollected {result.collections} times ({result.requests} requests to the sample "
+        f"platforms) in {result.seconds:.0f} s. The digest was sent to "
+        f"{', '.join(result.recipients)} on the demo's own mail server and written to:",
+        highlight=False,
+    )
+    for path in (result.html, result.eml, result.txt):
+        out.print(f"  {path}", highlight=False)
+    out.print(f"The configuration it ran with: {result.config}", highlight=False)
+    if open_:
+        _open(result.html)
+
+
+def scoreboard_table(rows: list[CompanyWeek], week: str) -> Table:
+    table = Table(title=f"Scoreboard, {week}", title_justify="left")
+    for column in ("Company", "Posts", "Engagement", "Per post", "Followers", "Growth"):
+        table.add_column(column, justify="left" if column == "Company" else "right")
+    for row in rows:
+        name = f"{row.company} (us)" if row.is_self else row.company
+        table.add_row(
+            f"[bold]{name}[/bold]" if row.is_self else name,
+            _with_arrow(row.posts),
+            _with_arrow(row.engagement),
+            _with_arrow(row.engagement_per_post, decimals=1),
+            _number(row.followers.value),
+            _percent(row.follower_change_pct.value),
+        )
+    return table
+
+
+def _with_arrow(figure: Figure, decimals: int = 0) -> str:
+    """The week's figure and an arrow for its change against the week before."""
+    text = _number(figure.value, decimals)
+    if figure.change is None or figure.change == 0:
+        return text
+    return f"{text} [green]▲[/green]" if figure.change > 0 else f"{text} [red]▼[/red]"
+
+
+def _number(value: float | None, decimals: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{decimals}f}"
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f}%"
+
+
+def _open(path: Path) -> None:
+    import webbrowser
+
+    if not webbrowser.open(path.resolve().as_uri()):
+        out.print(f"No browser found here; open {path} yourself.", highlight=False)
