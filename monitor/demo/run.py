@@ -28,7 +28,7 @@ from monitor.demo.server import DemoServer
 from monitor.demo.world import TODAY, build_world
 from monitor.errors import DeliveryError
 from monitor.insights import Takeaway, takeaways
-from monitor.metrics import CompanyWeek, IsoWeek, MetricsSettings, load_and_compute
+from monitor.metrics import CompanyWeek, IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
 from monitor.net import HttpClient
 from monitor.report import make_digest
 from monitor.store import Store
@@ -49,6 +49,7 @@ class DemoResult:
     takeaways: list[Takeaway]  # the data behind each sentence (kind, companies, numbers)
     sentences: tuple[str, ...]  # as the digest writes them, in its language
     scoreboard: list[CompanyWeek]  # us first, then the competitors
+    metrics: WeekMetrics  # everything the digest was computed from
     html: Path
     eml: Path
     txt: Path
@@ -105,6 +106,7 @@ def run_demo(
         takeaways=takeaways(metrics, settings),
         sentences=digest.takeaways,
         scoreboard=[*metrics.companies],
+        metrics=metrics,
         html=paths.html,
         eml=paths.eml,
         txt=paths.txt,

@@ -39,7 +39,8 @@ def _entry(source: WorldSource, post: WorldPost, now: datetime) -> str:
     # YouTube bumps <updated> when the counters are refreshed, a few hours at most behind.
     updated = max(post.published_at, now - timedelta(hours=3))
     tags = " ".join(f"#{tag}" for tag in post.hashtags)
-    description = escape(post.text + (f"\n\n{tags}" if tags else ""))
+    said = f"New from {source.company}. Subscribe for a new video every week."
+    description = escape(said + (f"\n\n{tags}" if tags else ""))
     return f""" <entry>
   <id>yt:video:{video}</id>
   <yt:videoId>{video}</yt:videoId>
