@@ -1,0 +1,176 @@
+"""`monitor demo` end to end: the sample world collected, measured, written and emailed.
+
+Figures are checked against the sample world's own numbers, counted here straight from
+world.py, never from the store the demo filled.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from monitor.demo.run import DemoResult, run_demo
+from monitor.demo.world import TODAY, build_world, counts_at, own_posts_published, week_bounds
+from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
+from monitor.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGAGEMENT = ("likes", "replies", "reposts", "quotes")
+
+
+def _registered() -> bool:
+    from monitor.cli import app
+
+    return any(c.name == "demo" for c in app.registered_commands)
+
+
+def _run_cli(output: Path) -> str:
+    """Through the real entry point once the command is registered, else the same function."""
+    if _registered():
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "demo", "--output", str(output)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+    import typer
+
+    from monitor.demo.cli import demo
+
+    app = typer.Typer()
+    app.command("demo")(demo)
+    app.command("other")(lambda: None)  # two commands, so "demo" is a subcommand as in monitor
+    done = CliRunner().invoke(app, ["demo", "--output", str(output)])
+    assert done.exit_code == 0, done.output
+    return done.output
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> tuple[str, Path, DemoResult]:
+    """The command once (its output and folder), and run_demo once more (its result)."""
+    first = tmp_path_factory.mktemp("cli")
+    printed = _run_cli(first)
+    second = run_demo(tmp_path_factory.mktemp("again"))
+    return printed, first, second
+
+
+def world_week() -> dict[str, tuple[int, int]]:
+    """Per company: own posts in the report week and their engagement now, from world.py."""
+    world = build_world(7)
+    start, end = week_bounds()
+    totals: dict[str, tuple[int, int]] = {}
+    for source in world.sources:
+        if source.failing:  # never collected: the digest cannot know its posts
+            continue
+        posts = own_posts_published(source, start, end)
+        engagement = sum(counts_at(p, TODAY).get(k, 0) for p in posts for k in ENGAGEMENT)
+        count, total = totals.get(source.company, (0, 0))
+        totals[source.company] = (count + len(posts), total + engagement)
+    return totals
+
+
+def test_takeaways_name_the_out_posting_competitor_with_the_world_s_ratio(runs):
+    _printed, _folder, result = runs
+    truth = world_week()
+    leader = max((c for c in truth if c != "Northwind"), key=lambda c: truth[c][0])
+    assert leader == "Globex"
+    ours, theirs = truth["Northwind"][0], truth["Globex"][0]
+    out_posting = next(t for t in result.takeaways if t.kind == "out_posting")
+    assert out_posting.companies == ("Globex",)
+    assert (out_posting.numbers["theirs"], out_posting.numbers["ours"]) == (theirs, ours)
+    assert out_posting.numbers["ratio"] == pytest.approx(theirs / ours)
+    ratio = f"{theirs / ours:.1f}".removesuffix(".0")
+    said = f"Globex posted {ratio}× as often as we did ({theirs} posts against our {ours})."
+    assert said in result.sentences
+
+
+def test_globex_also_earns_many_times_our_engagement_as_the_world_says(runs):
+    _printed, _folder, result = runs
+    truth = world_week()
+    total = next(t for t in result.takeaways if t.kind == "out_engaging_total")
+    assert total.companies == ("Globex",)
+    assert total.numbers["theirs"] == truth["Globex"][1]
+    assert total.numbers["ours"] == truth["Northwind"][1]
+    assert total.numbers["ratio"] > 10
+    scoreboard = {row.company: row for row in result.scoreboard}
+    assert result.scoreboard[0].company == "Northwind"
+    assert scoreboard["Acme"].engagement.value == truth["Acme"][1]
+
+
+def test_the_one_breakout_is_the_post_the_world_made_break_out(runs):
+    _printed, _folder, result = runs
+    breakout = next(p for s in build_world(7).sources for p in s.posts if p.breakout)
+    assert [(p.company, p.platform, p.published_at) for p in result.metrics.breakouts] == [
+        ("Acme", "bluesky", breakout.published_at)
+    ]
+    assert any(t.kind == "breakout" and t.companies == ("Acme",) for t in result.takeaways)
+
+
+def test_the_rate_limited_source_appears_in_data_health(runs):
+    _printed, _folder, result = runs
+    failing = [h for h in result.metrics.health if not h.ok]
+    assert [(h.company, h.platform, h.target) for h in failing] == [
+        ("Initech", "telegram", "initech_updates")
+    ]
+    assert failing[0].failures == {"rate_limited": failing[0].attempts}
+    assert failing[0].attempts == 7  # collected daily in the report week
+    text = result.txt.read_text(encoding="utf-8")
+    health = text[text.index("Data health") :] if "Data health" in text else text
+    assert "Initech" in health and "rate limited" in health.lower()
+    assert "Initech" in result.html.read_text(encoding="utf-8")
+
+
+def test_the_email_arrived_at_the_smtp_server_with_its_charts(runs):
+    _printed, _folder, result = runs
+    message = result.received
+    assert set(result.recipients) == {"ceo@northwind.example", "marketing@northwind.example"}
+    assert message["Subject"] == result.subject
+    truth = world_week()
+    assert f"we posted {truth['Northwind'][0]} times vs {truth['Globex'][0]}" in result.subject
+    html = message.get_body(("html",)).get_content()
+    plain = message.get_body(("plain",)).get_content()
+    assert result.sentences[0] in plain
+    images = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert len(images) >= 3
+    for image in images:
+        assert image.get_content().startswith(b"\x89PNG")
+        assert f"cid:{image['Content-ID'].strip('<>')}" in html
+    assert result.eml.read_bytes().count(b"Content-Type: image/png") == len(images)
+
+
+def test_the_command_prints_the_takeaways_the_scoreboard_and_the_files(runs):
+    printed, folder, result = runs
+    flat = " ".join(printed.split())
+    for sentence in result.sentences:
+        assert " ".join(sentence.split()) in flat
+    assert re.search(r"Northwind \(us\)\s*│\s*" + str(world_week()["Northwind"][0]), printed)
+    for name in ("2026-W47.html", "2026-W47.eml", "2026-W47.txt"):
+        assert (folder / name).stat().st_size > 1000
+        assert name in printed
+
+
+def test_running_it_twice_gives_the_same_figures(runs):
+    _printed, folder, result = runs
+    assert (folder / "2026-W47.txt").read_text() == result.txt.read_text()
+    with Store(f"sqlite:///{folder / 'demo.db'}") as store:
+        settings = MetricsSettings(timezone="Europe/Rome")
+        first = load_and_compute(store, IsoWeek.parse("2026-W47"), settings)
+    assert first.companies == result.metrics.companies
+    assert first.posts_trend == result.metrics.posts_trend
+
+
+def test_it_runs_in_well_under_a_minute(runs):
+    _printed, _folder, result = runs
+    assert result.seconds < 60
