@@ -126,9 +126,9 @@ def test_the_rate_limited_source_appears_in_data_health(runs):
     ]
     assert failing[0].failures == {"rate_limited": failing[0].attempts}
     assert failing[0].attempts == 7  # collected daily in the report week
-    text = result.txt.read_text(encoding="utf-8")
-    health = text[text.index("Data health") :] if "Data health" in text else text
-    assert "Initech" in health and "rate limited" in health.lower()
+    text = result.txt.read_text(encoding="utf-8").lower()
+    health = text[text.index("data health") :]
+    assert "initech on telegram" in health and "rate limited" in health
     assert "Initech" in result.html.read_text(encoding="utf-8")
 
 
