@@ -1,0 +1,1 @@
+"""`monitor demo`: a sample world, a loopback server that plays its platforms, the runner."""
