@@ -23,7 +23,7 @@ from bs4.exceptions import ParserRejectedMarkup
 
 from monitor.collectors import SourceContext, register
 from monitor.collectors.counts import parse_count
-from monitor.collectors.html_dates import parse_date
+from monitor.collectors.html_dates import is_relative, parse_date
 from monitor.domain import Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 from monitor.net import Validators
@@ -147,11 +147,8 @@ def parse_items(
 def _item_post(
     element: Tag, fields: Mapping[str, str], page_url: str, now: datetime, day_first: bool
 ) -> Post | None:
-    published = parse_date(
-        _read(element, fields.get("published", DEFAULT_PUBLISHED), "datetime"),
-        now=now,
-        day_first=day_first,
-    )
+    written = _read(element, fields.get("published", DEFAULT_PUBLISHED), "datetime")
+    published = parse_date(written, now=now, day_first=day_first)
     if published is None:
         return None
     title = _read(element, fields["title"]) if "title" in fields else None
@@ -169,7 +166,7 @@ def _item_post(
     }
     media: MediaType = "video" if element.find("video") else "image" if image else "text"
     return Post(
-        external_id=url or _hashed_id(title or text, published),
+        external_id=url or _hashed_id(title or text, published, written),
         published_at=published,
         url=url,
         title=title,
@@ -181,8 +178,11 @@ def _item_post(
     )
 
 
-def _hashed_id(title: str, published: datetime) -> str:
-    digest = hashlib.sha256(f"{title}|{published.isoformat()}".encode()).hexdigest()
+def _hashed_id(title: str, published: datetime, written: str | None) -> str:
+    """An id for a post without a link. A relative date ("3 giorni fa") moves with each
+    fetch, so it is left out: else the same post would be stored again every cycle."""
+    when = "" if is_relative(written) else published.isoformat()
+    digest = hashlib.sha256(f"{title}|{when}".encode()).hexdigest()
     return f"sha256:{digest[:32]}"
 
 
@@ -269,7 +269,7 @@ def _ld_post(node: Mapping[str, Any], page_url: str, now: datetime) -> Post | No
     image = next(filter(None, (safe_url(u, page_url) for u in _images(node))), None)
     is_video = "VideoObject" in _types(node)
     return Post(
-        external_id=url or _hashed_id(title or text, published),
+        external_id=url or _hashed_id(title or text, published, when),
         published_at=published,
         url=url,
         title=title,

@@ -57,15 +57,26 @@ def parse_date(text: str | None, *, now: datetime, day_first: bool = False) -> d
     return found if datetime(1990, 1, 1, tzinfo=UTC) <= found <= now + timedelta(days=2) else None
 
 
+def is_relative(text: str | None) -> bool:
+    """Whether a date is written relative to the reading ("3 days ago", "ieri"), so that it
+    gives another time at every fetch: such a date cannot identify a post."""
+    return bool(text and text.strip()) and _time_ago(" ".join(text.split())[:200]) is not None
+
+
 def _relative(text: str, now: datetime) -> datetime | None:
+    ago = _time_ago(text)
+    return None if ago is None else now - ago
+
+
+def _time_ago(text: str) -> timedelta | None:
     lowered = text.lower()
     for words, days in _DAYS_BACK.items():
         if re.search(rf"\b{words}\b", lowered):
-            return now - timedelta(days=days)
+            return timedelta(days=days)
     for unit, pattern in _RELATIVE:
         if match := pattern.search(text):
             amount = int(match.group(1)) if match.group(1).isdigit() else 1
-            return now - timedelta(seconds=amount * _UNIT_SECONDS[unit])
+            return timedelta(seconds=amount * _UNIT_SECONDS[unit])
     return None
 
 

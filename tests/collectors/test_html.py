@@ -409,3 +409,17 @@ def test_collector_registers_as_honouring_robots():
     info = collector_for("html")
     assert info.robots is True
     assert info.default_base_url == ""
+
+
+def test_post_without_a_link_keeps_its_id_although_its_relative_date_moves():
+    fields = {name: spec for name, spec in NEWS_FIELDS.items() if name != "url"}
+
+    def ids(now: datetime) -> dict[str, str]:
+        page = parse_items(
+            fixture("news.html"), page_url=NEWS_URL, item="article.post", fields=fields, now=now
+        )
+        return {p.title: p.external_id for p in page.posts}
+
+    now, later = ids(NOW), ids(NOW + timedelta(hours=5))
+    assert now["Intervista al CEO"] == later["Intervista al CEO"]  # dated "3 giorni fa"
+    assert len(set(now.values())) == len(now)  # still one id a post

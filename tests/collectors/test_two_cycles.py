@@ -16,7 +16,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -632,3 +632,33 @@ def test_first_collection_pages_back_to_lookback_and_later_ones_to_the_tracking_
     asked_first, asked_later = requests_by_cycle(case, httpserver, sqlite_url, timedelta(days=7))
     assert asked_first == first
     assert asked_later == later
+
+
+def test_html_post_without_a_link_dated_relatively_stays_one_post_across_cycles(
+    httpserver: HTTPServer, sqlite_url: str
+) -> None:
+    # No url field: a post is known by what it says. "3 giorni fa" is read against each
+    # fetch's time, so the date differs from one cycle to the next; the post must not.
+    fields = {name: spec for name, spec in HTML_FIELDS.items() if name != "url"}
+    (html,) = [c for c in CASES if c.kind == "html"]
+    case = replace(
+        html,
+        source=lambda base: HtmlSource(
+            url="https://initech.example/news", item="article.post", fields=fields, base_url=base
+        ),
+    )
+    config = config_for(case, httpserver)
+    with Store(sqlite_url) as store:
+        sync_sources(config, store)
+        serve_html(httpserver, False)
+        assert one_cycle(config, store, NOW).new_posts == 3
+        httpserver.clear()
+        serve_html(httpserver, True)  # "Intervista al CEO", dated "3 giorni fa", gained likes
+        second = one_cycle(config, store, LATER)
+        assert (second.new_posts, second.updated_counts) == (0, 1)
+        titles = sorted(row["title"] for row in stored_posts(store).values())
+        assert titles == [
+            "Apre il nuovo stabilimento di Torino #Initech",
+            "Bilancio 2025 approvato",
+            "Intervista al CEO",
+        ]
