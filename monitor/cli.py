@@ -78,6 +78,15 @@ def plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _register_demo() -> None:
+    from monitor.demo.cli import demo
+
+    app.command("demo")(demo)
+
+
+_register_demo()
+
+
 @app.command()
 @plain_errors
 def validate(config: ConfigOption = None) -> None:
