@@ -95,9 +95,33 @@ def parse_feed(
     body: bytes, url: str, now: datetime, content_type: str | None = None
 ) -> tuple[list[Post], list[str]]:
     """Posts and warnings from a feed body of any supported format."""
+    body, repaired = _repair_utf8(body, content_type)
     if _looks_like_json(body, content_type):
-        return parse_json_feed(body, url, now), []
-    return parse_xml_feed(body, url, now, content_type)
+        return parse_json_feed(body, url, now), repaired
+    posts, warnings = parse_xml_feed(body, url, now, content_type)
+    return posts, [*repaired, *warnings]
+
+
+def _repair_utf8(body: bytes, content_type: str | None) -> tuple[bytes, list[str]]:
+    """A UTF-8 feed with a few bad bytes: those bytes replaced (U+FFFD), and a warning.
+
+    Left as is, feedparser rereads the whole feed as windows-1252 (every accented letter
+    garbled, silently) and a JSON Feed is refused: one bad byte should cost one character.
+    A feed that declares another encoding is left to feedparser.
+    """
+    declared = re.findall(
+        r"(?:charset=|encoding=)[\"']?([\w.:-]+)", f"{content_type or ''} {body[:200]!r}", re.I
+    )
+    if any(name.lower() not in ("utf-8", "utf8") for name in declared):
+        return body, []
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 by its byte order mark
+        return body, []
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        repaired = body.decode("utf-8", errors="replace").encode("utf-8")
+        return repaired, ["the feed has bytes that are not valid UTF-8; they were replaced by �"]
+    return body, []
 
 
 def parse_xml_feed(
