@@ -18,20 +18,15 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from http import HTTPStatus
 from typing import Any
 from urllib.robotparser import RobotFileParser
 
 import httpx
-from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.ElementTree import ParseError
-from defusedxml.ElementTree import fromstring as defused_fromstring
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from monitor.config import CollectSettings
 from monitor.errors import SourceError
+from monitor.http_errors import describe_problem, retry_after, status_error, too_large
 
 RETRY_AFTER_CAP_S = 300.0
 BACKOFF_BASE_S = 1.0
@@ -286,7 +281,8 @@ class HttpClient:
                     raise SourceError("network", f"{url} cannot be fetched: {problem}") from None
                 except httpx.TransportError as problem:
                     error = SourceError(
-                        "network", f"could not reach the server: {_describe(problem)} ({url})"
+                        "network",
+                        f"could not reach the server: {describe_problem(problem)} ({url})",
                     )
                     raise _Retryable(error) from None
 
@@ -298,13 +294,13 @@ class HttpClient:
         limit = self.settings.max_bytes
         try:
             if int(reply.headers.get("content-length", "0") or 0) > limit:
-                raise _too_large(request.url, limit)
+                raise too_large(request.url, limit)
             chunks: list[bytes] = []
             size = 0
             async for chunk in reply.aiter_bytes():  # decoded: a gzip bomb is cut here too
                 size += len(chunk)
                 if size > limit:
-                    raise _too_large(request.url, limit)
+                    raise too_large(request.url, limit)
                 chunks.append(chunk)
         finally:
             self.stats.bytes_received += reply.num_bytes_downloaded
@@ -365,90 +361,6 @@ class HttpClient:
         return rules
 
 
-# --- helpers shared by collectors ----------------------------------------------------
-
-
-def status_error(status: int, url: str) -> SourceError:
-    """The SourceError a non-2xx status means, as a sentence for a marketing lead."""
-    try:
-        said = f"{status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        said = str(status)
-    if status == 404:
-        return SourceError(
-            "not_found", f"the server answered {said}: the page or account does not exist ({url})"
-        )
-    if status == 410:
-        return SourceError("gone", f"the server answered {said}: it was removed ({url})")
-    if status in (401, 403, 451):
-        return SourceError(
-            "blocked", f"the server answered {said}: it refuses to let the monitor read it ({url})"
-        )
-    if status == 429:
-        return SourceError(
-            "rate_limited",
-            f"the server answered {said}: it limits how often it may be read ({url})",
-        )
-    if status >= 500:
-        return SourceError(
-            "server_error",
-            f"the server answered {said}: the site has a problem on its side ({url})",
-        )
-    if 400 <= status < 500:
-        return SourceError("blocked", f"the server refused the request with {said} ({url})")
-    return SourceError("bad_content", f"the server answered {said}, which cannot be read ({url})")
-
-
-def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
-
-
-def refuse_xml_entities(body: bytes, url: str) -> None:
-    """Refuse XML that declares entities (billion laughs, external entities) before parsing.
-
-    Malformed XML passes: feedparser reads what it can of it. Only entity tricks are refused.
-    """
-    try:
-        defused_fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden):
-        raise SourceError(
-            "bad_content",
-            f"the feed declares XML entities (a known attack, or a broken feed), so it was not "
-            f"read ({url})",
-        ) from None
-    except (ParseError, ValueError):
-        if re.search(rb"<!ENTITY", body[:65536], re.IGNORECASE):
-            raise SourceError(
-                "bad_content",
-                f"the feed declares XML entities and is malformed, so it was not read ({url})",
-            ) from None
-
-
 def _host_key(url: str) -> str:
     parsed = httpx.URL(url)
     return f"{parsed.host}:{parsed.port or (443 if parsed.scheme == 'https' else 80)}"
-
-
-def _too_large(url: str, max_bytes: int) -> SourceError:
-    return SourceError(
-        "too_large",
-        f"the answer is larger than collect.max_bytes ({max_bytes:,} bytes), so it was cut off "
-        f"({url})",
-    )
-
-
-def _describe(problem: Exception) -> str:
-    text = str(problem).strip()
-    return text or type(problem).__name__

@@ -20,7 +20,9 @@ from werkzeug import Response as WerkzeugResponse
 
 from monitor.config import CollectSettings
 from monitor.errors import SourceError
-from monitor.net import HttpClient, Validators, refuse_xml_entities, retry_after
+from monitor.http_errors import retry_after
+from monitor.net import HttpClient, Validators
+from monitor.safe_xml import refuse_xml_entities
 
 UA = "AcmeWatch/2.0 (+https://ourco.example/bot)"
 

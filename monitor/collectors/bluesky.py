@@ -15,7 +15,7 @@ from typing import Any
 from monitor.collectors import SourceContext, register
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
-from monitor.net import status_error
+from monitor.http_errors import status_error
 
 DEFAULT_BASE_URL = "https://public.api.bsky.app"
 PAGE_SIZE = 100  # the API's maximum

@@ -24,7 +24,8 @@ from lxml import html as lxml_html
 from monitor.collectors import SourceContext, parse_off_loop, register
 from monitor.domain import Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
-from monitor.net import Validators, refuse_xml_entities
+from monitor.net import Validators
+from monitor.safe_xml import refuse_xml_entities
 
 EXCERPT_CHARS = 500
 _BLOCKS = [

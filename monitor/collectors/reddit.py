@@ -21,7 +21,7 @@ from monitor.collectors import SourceContext, register
 from monitor.config import read_secret
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import ConfigError, SourceError
-from monitor.net import refuse_xml_entities
+from monitor.safe_xml import refuse_xml_entities
 
 DEFAULT_BASE_URL = "https://www.reddit.com"
 OAUTH_API_URL = "https://oauth.reddit.com"

@@ -25,7 +25,8 @@ from monitor.collectors.feed import excerpt, hashtags
 from monitor.config import read_secret
 from monitor.domain import AccountStats, Counts, Harvest, Post
 from monitor.errors import ConfigError, SourceError
-from monitor.net import HttpClient, Response, Validators, refuse_xml_entities
+from monitor.net import HttpClient, Response, Validators
+from monitor.safe_xml import refuse_xml_entities
 
 DEFAULT_BASE_URL = "https://www.youtube.com"
 DEFAULT_API_URL = "https://www.googleapis.com/youtube/v3"
