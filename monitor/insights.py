@@ -399,7 +399,9 @@ def headline(metrics: WeekMetrics, language: str) -> str:
               and (c.posts.value or 0) > 1 and (c.posts.previous or 0) > 1]  # fmt: skip
     if moving:
         best = max(moving, key=lambda c: abs(c.engagement.change_pct))
-        numbers = {"change_pct": best.engagement.change_pct}
+        change = best.engagement.change_pct
+        # A subject line reads "+39%", not "+38.7%"; small changes keep their decimal.
+        numbers = {"change_pct": float(round(change)) if abs(change) >= 10 else change}
         parts.append(
             _fill(table["change"], Takeaway("headline", (best.company,), numbers), language)
         )

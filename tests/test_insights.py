@@ -177,6 +177,15 @@ def test_headline_names_the_biggest_engagement_move_and_the_posting_gap():
     assert headline(metrics, "it") == "Acme +38% interazioni; abbiamo pubblicato 4 volte contro 31"
 
 
+def test_headline_rounds_large_changes_to_whole_percents():
+    metrics = week(row("Our Co", 4, 40, is_self=True, previous_posts=5),
+                   row("Acme", 31, 1387, previous_posts=30, previous_engagement=1000))  # fmt: skip
+    assert headline(metrics, "en").startswith("Acme +39% engagement;")
+    small = week(row("Our Co", 4, 40, is_self=True, previous_posts=5),
+                 row("Acme", 31, 1087, previous_posts=30, previous_engagement=1000))  # fmt: skip
+    assert headline(small, "it").startswith("Acme +8,7% interazioni;")
+
+
 def test_no_data_gives_no_takeaways_and_a_plain_headline():
     metrics = week(row("Our Co", 0, is_self=True), row("Acme", 0))
     assert takeaways(metrics, SETTINGS) == []
