@@ -1,0 +1,90 @@
+"""What the terminal shows: the status and collection tables, in plain words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from monitor.clock import utc_now
+from monitor.collect import SourceOutcome
+from monitor.store import Store
+
+
+def print_status(out: Console, store: Store) -> None:
+    """Every source's health, then every week's digest."""
+    from monitor.collectors import collector_for
+
+    now = utc_now()
+    posts = store.post_counts_by_source()
+    table = Table(title="Sources", title_justify="left")
+    for column in ("Company", "Source", "Posts", "Last success", "Problem", "Failures", "Next"):
+        table.add_column(column)
+    for record in store.sources():
+        if record.stale_reason:
+            problem = f"[yellow]stale[/yellow]: {record.stale_reason}"
+        elif record.last_error_kind:
+            problem = f"[red]{record.last_error_kind}[/red]: {record.last_error_message}"
+        else:
+            problem = "[green]ok[/green]" if record.last_ok_at else "not collected yet"
+        note = collector_for(record.kind).history_note
+        table.add_row(
+            record.company + (" (us)" if record.is_self else ""),
+            f"{record.kind} {record.label or record.target}"
+            + (f"\n[dim]{note}[/dim]" if note else ""),
+            str(posts.get(record.id, 0)),
+            _when(record.last_ok_at, now) if record.last_ok_at else "never",
+            problem,
+            str(record.consecutive_failures),
+            "now"
+            if not record.next_due_at or record.next_due_at <= now
+            else _when(record.next_due_at, now),
+        )
+    out.print(table)
+    deliveries = store.deliveries()
+    if not deliveries:
+        out.print("No digest has been written yet.")
+        return
+    weekly = Table(title="Digests", title_justify="left")
+    for column in ("Week", "Recipients", "Status", "Attempts", "Error"):
+        weekly.add_column(column)
+    for d in deliveries:
+        weekly.add_row(d.week, d.recipients, d.status, str(d.attempts), d.error or "")
+    out.print(weekly)
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    """'3 h ago', 'in 20 min': enough to judge a source's health at a glance."""
+    seconds = (moment - now).total_seconds()
+    span = abs(seconds)
+    if span < 90:
+        text = f"{span:.0f} s"
+    elif span < 5400:
+        text = f"{span / 60:.0f} min"
+    elif span < 172800:
+        text = f"{span / 3600:.0f} h"
+    else:
+        text = f"{span / 86400:.0f} days"
+    return f"in {text}" if seconds > 0 else f"{text} ago"
+
+
+def print_outcomes(out: Console, outcomes: list[SourceOutcome]) -> None:
+    table = Table(title="Collection", title_justify="left")
+    for column in ("Company", "Source", "Result"):
+        table.add_column(column)
+    for o in sorted(outcomes, key=lambda o: (o.company, o.kind, o.target)):
+        if not o.ok:
+            result = f"[red]{o.error_kind}[/red]: {o.error_message}"
+        elif o.unchanged:
+            result = "unchanged since last time"
+        else:
+            result = f"{o.new_posts} new posts, {o.updated_counts} updated counts"
+            if o.error_kind == "stale":
+                result += f"\n[yellow]stale[/yellow]: {o.error_message}"
+        for warning in o.warnings:
+            result += f"\n[yellow]note[/yellow]: {warning}"
+        table.add_row(o.company, f"{o.kind} {o.label or o.target}", result)
+    out.print(table)
+    failed = sum(not o.ok for o in outcomes)
+    out.print(f"{len(outcomes) - failed} sources collected, {failed} failed.")
