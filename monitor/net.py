@@ -16,6 +16,7 @@ import json
 import random
 import re
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -144,7 +145,8 @@ class HttpClient:
             transport=transport,
             timeout=httpx.Timeout(self._timeout_s),
             follow_redirects=False,  # followed here, so every hop is polite and loops end
-            headers={"User-Agent": settings.user_agent},
+            # Only what _BoundedDecoder can inflate within max_bytes.
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             limits=httpx.Limits(max_connections=settings.concurrency),
         )
         self._slots = asyncio.Semaphore(settings.concurrency)
@@ -297,7 +299,11 @@ class HttpClient:
                 raise too_large(request.url, limit)
             chunks: list[bytes] = []
             size = 0
-            async for chunk in reply.aiter_bytes():  # decoded: a gzip bomb is cut here too
+            decoder = _BoundedDecoder(reply.headers.get("content-encoding", ""), request.url)
+            async for raw in reply.aiter_raw():
+                # Never inflate more than the bytes still allowed: a gzip bomb is cut at
+                # max_bytes, not after a whole network read has grown a thousandfold.
+                chunk = decoder.decode(raw, limit - size + 1)
                 size += len(chunk)
                 if size > limit:
                     raise too_large(request.url, limit)
@@ -359,6 +365,34 @@ class HttpClient:
             return rules
         rules.parse(answer.text().splitlines())
         return rules
+
+
+class _BoundedDecoder:
+    """Content-Encoding gzip/deflate undone piece by piece, never past a given size."""
+
+    def __init__(self, encoding: str, url: str):
+        self._url = url
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self._inflate = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            self._inflate = zlib.decompressobj(32 + zlib.MAX_WBITS)  # gzip or zlib header
+        else:
+            raise SourceError(
+                "bad_content",
+                f"the server compressed its answer as '{encoding}', which cannot be read ({url})",
+            )
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        """At most `room` bytes of output; more input than that fits is left unread."""
+        if self._inflate is None:
+            return data
+        try:
+            return self._inflate.decompress(data, room)
+        except zlib.error:
+            raise SourceError(
+                "bad_content", f"the server sent a damaged compressed answer ({self._url})"
+            ) from None
 
 
 def _host_key(url: str) -> str:
