@@ -67,7 +67,7 @@ class Response:
     def json(self) -> Any:
         try:
             return json.loads(self.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
             raise SourceError(
                 "bad_content", f"the server sent something that is not valid JSON ({self.url})"
             ) from None

@@ -78,7 +78,7 @@ def parse_error(status: int, body: bytes, actor: str, url: str) -> SourceError:
     """An XRPC error body {"error": "...", "message": "..."} -> the right error kind."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         data = None
     name = data.get("error") if isinstance(data, dict) else None
     said = data.get("message") if isinstance(data, dict) else None
@@ -191,7 +191,7 @@ def _hashtags(record: dict[str, Any]) -> tuple[str, ...]:
 def _load(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise SourceError("bad_content", "Bluesky sent something that is not valid JSON") from None
 
 

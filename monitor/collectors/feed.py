@@ -155,7 +155,7 @@ def parse_json_feed(body: bytes, url: str, now: datetime) -> list[Post]:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise SourceError("bad_content", f"the JSON feed is not valid JSON ({url})") from None
     version = document.get("version", "") if isinstance(document, dict) else ""
     items = document.get("items") if isinstance(document, dict) else None

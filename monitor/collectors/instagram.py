@@ -47,7 +47,7 @@ def parse_discovery(body: bytes) -> tuple[AccountStats, list[Post], str | None]:
     """A Business Discovery answer -> the account, one page of posts, the next cursor."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise SourceError("bad_content", "Instagram's answer is not valid JSON.") from None
     if isinstance(data, dict) and "error" in data:
         raise parse_error(body)
@@ -107,7 +107,7 @@ def parse_error(body: bytes) -> SourceError:
     """Graph API's {"error": {...}} -> the SourceError it means, with Instagram's words."""
     try:
         error = json.loads(body).get("error")
-    except (ValueError, UnicodeDecodeError, AttributeError):
+    except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
         error = None
     if not isinstance(error, dict):
         return SourceError("bad_content", "Instagram answered with an error it did not explain.")

@@ -65,7 +65,7 @@ def parse_error(body: bytes) -> str | None:
     """The server's own words from an error body {"error": "..."}, if it sent any."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return None
     error = data.get("error") if isinstance(data, dict) else None
     return error if isinstance(error, str) and error.strip() else None
@@ -96,7 +96,7 @@ def html_to_text(html: str, limit: int = TEXT_LIMIT) -> str:
 def _load(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise SourceError(
             "bad_content", "the Mastodon server sent something that is not valid JSON"
         ) from None

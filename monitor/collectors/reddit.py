@@ -43,7 +43,7 @@ _RSS_LINK = re.compile(r'<a href="([^"]+)">\[link\]</a>')
 def _load_json(body: bytes, what: str) -> Any:
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise SourceError("bad_content", f"Reddit's {what} is not valid JSON.") from None
 
 
@@ -170,7 +170,7 @@ def refusal_reason(body: bytes) -> str | None:
     """Reddit's reason for a 403/404 JSON error ("private", "banned", "quarantined")."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return None
     reason = data.get("reason") if isinstance(data, dict) else None
     return reason if isinstance(reason, str) else None

@@ -225,7 +225,7 @@ def parse_api_error(body: bytes) -> str:
         error = json.loads(body).get("error", {})
         reasons = [e.get("reason") for e in error.get("errors", []) if e.get("reason")]
         return ", ".join(reasons) or str(error.get("message") or error.get("code"))
-    except (ValueError, AttributeError, UnicodeDecodeError):
+    except (ValueError, AttributeError, UnicodeDecodeError, RecursionError):
         return "an answer that is not the API's JSON"
 
 
