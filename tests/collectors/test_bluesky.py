@@ -2,38 +2,37 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from collector_support import (
+    BLUESKY_DID,
+    BLUESKY_FEED,
+    BLUESKY_PROFILE,
+    JSON,
+    NOW,
+    SINCE,
+    fixtures,
+    loopback,
+    run_collector,
+    serve_bluesky,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
-from monitor.collectors import SourceContext, collector_for
 from monitor.collectors.bluesky import parse_error, parse_feed, parse_profile, post_url
-from monitor.config import BlueskySource, CollectSettings
+from monitor.config import BlueskySource
 from monitor.domain import Harvest
 from monitor.errors import SourceError
-from monitor.net import HttpClient
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "bluesky"
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-SINCE = NOW - timedelta(days=30)  # 2026-02-08
-DID = "did:plc:acme7x3kq2wz5v4n6m5p2r3t"
-PROFILE = "/xrpc/app.bsky.actor.getProfile"
-FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
-JSON = "application/json; charset=utf-8"
-P1 = f"at://{DID}/app.bsky.feed.post/3l2lfldvsux46"
-P3 = f"at://{DID}/app.bsky.feed.post/3ldeijnbu553u"
-REPOST = f"at://{DID}/app.bsky.feed.repost/3lfi5agiq23cv"
-
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+fixture = fixtures("bluesky")
+P1 = f"at://{BLUESKY_DID}/app.bsky.feed.post/3l2lfldvsux46"
+P3 = f"at://{BLUESKY_DID}/app.bsky.feed.post/3ldeijnbu553u"
+REPOST = f"at://{BLUESKY_DID}/app.bsky.feed.repost/3lfi5agiq23cv"
 
 
 def collect(
@@ -41,47 +40,10 @@ def collect(
     *,
     handle: str = "acme.bsky.social",
     feed_filter: str = "posts_no_replies",
-    sleeps: list[float] | None = None,
-    max_pages: int = 50,
+    **options: Any,
 ) -> Harvest:
     source = BlueskySource(handle=handle, filter=feed_filter)
-    settings_ = CollectSettings(per_host_interval="1ms", max_retries=1, timeout="5s")
-    recorded = sleeps if sleeps is not None else []
-
-    async def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    async def run() -> Harvest:
-        async with HttpClient(settings_, sleep=fake_sleep) as client:
-            ctx = SourceContext(
-                source=source,
-                client=client,
-                base_url=server.url_for("/").rstrip("/"),
-                now=NOW,
-                since=SINCE,
-                max_pages=max_pages,
-            )
-            return await collector_for("bluesky").collect(ctx)
-
-    return asyncio.run(run())
-
-
-def serve_profile_and_feed(server: HTTPServer, feed_filter: str = "posts_no_replies") -> None:
-    server.expect_request(PROFILE, query_string={"actor": "acme.bsky.social"}).respond_with_data(
-        fixture("getProfile.json"), content_type=JSON
-    )
-    pages = [
-        (None, "getAuthorFeed_page1.json"),
-        ("2026-02-26T10:00:02.000Z", "getAuthorFeed_page2.json"),
-        ("2026-02-01T09:00:00.000Z", "getAuthorFeed_page3.json"),
-    ]
-    for cursor, name in pages:
-        query = {"actor": DID, "limit": "100", "filter": feed_filter}
-        if cursor:
-            query["cursor"] = cursor
-        server.expect_request(FEED, query_string=query).respond_with_data(
-            fixture(name), content_type=JSON
-        )
+    return run_collector(source, loopback(server), now=NOW, since=SINCE, **options)
 
 
 # --- parsing -----------------------------------------------------------------------
@@ -89,7 +51,7 @@ def serve_profile_and_feed(server: HTTPServer, feed_filter: str = "posts_no_repl
 
 def test_profile_gives_did_and_audience() -> None:
     did, stats = parse_profile(fixture("getProfile.json"))
-    assert did == DID
+    assert did == BLUESKY_DID
     assert (stats.followers, stats.following, stats.posts_total) == (8421, 190, 1204)
 
 
@@ -146,8 +108,8 @@ def test_quote_count_absent_on_older_appview_is_none_not_zero() -> None:
 
 
 def test_web_address_falls_back_to_the_did_when_the_handle_is_invalid() -> None:
-    uri = f"at://{DID}/app.bsky.feed.post/3kabc"
-    assert post_url(uri, "handle.invalid") == f"https://bsky.app/profile/{DID}/post/3kabc"
+    uri = f"at://{BLUESKY_DID}/app.bsky.feed.post/3kabc"
+    assert post_url(uri, "handle.invalid") == f"https://bsky.app/profile/{BLUESKY_DID}/post/3kabc"
     assert post_url("not an at uri", "acme.bsky.social") is None
 
 
@@ -208,7 +170,7 @@ def test_feed_parser_raises_only_source_error_on_odd_json(feed: list, cursor: ob
 
 
 def test_collect_pages_back_to_the_lookback_limit(httpserver: HTTPServer) -> None:
-    serve_profile_and_feed(httpserver)
+    serve_bluesky(httpserver)
     harvest = collect(httpserver)
     urls = [p.url.rsplit("/", 1)[1] for p in harvest.posts]
     assert len(harvest.posts) == 6  # pinned once, the 1 February post left out
@@ -217,17 +179,17 @@ def test_collect_pages_back_to_the_lookback_limit(httpserver: HTTPServer) -> Non
     asked = [request.args.get("cursor") for request, _ in httpserver.log]
     assert "2026-02-01T09:00:00.000Z" not in asked  # page 3 is past the lookback
     assert harvest.account.followers == 8421
-    assert harvest.remember == {"did": DID}
+    assert harvest.remember == {"did": BLUESKY_DID}
 
 
 def test_pinned_post_is_counted_once(httpserver: HTTPServer) -> None:
-    serve_profile_and_feed(httpserver)
+    serve_bluesky(httpserver)
     harvest = collect(httpserver)
     assert [p.external_id for p in harvest.posts].count(P3) == 1
 
 
 def test_repost_is_not_counted_as_own_post(httpserver: HTTPServer) -> None:
-    serve_profile_and_feed(httpserver)
+    serve_bluesky(httpserver)
     harvest = collect(httpserver)
     reposts = [p for p in harvest.posts if p.is_repost]
     assert [p.external_id for p in reposts] == [REPOST]
@@ -235,19 +197,19 @@ def test_repost_is_not_counted_as_own_post(httpserver: HTTPServer) -> None:
 
 
 def test_an_old_post_reposted_recently_does_not_stop_paging(httpserver: HTTPServer) -> None:
-    serve_profile_and_feed(httpserver)
+    serve_bluesky(httpserver)
     harvest = collect(httpserver)
     assert any(p.published_at.month == 2 and p.published_at.day == 14 for p in harvest.posts)
 
 
 def test_configured_filter_is_sent(httpserver: HTTPServer) -> None:
-    serve_profile_and_feed(httpserver, feed_filter="posts_with_replies")
+    serve_bluesky(httpserver, feed_filter="posts_with_replies")
     harvest = collect(httpserver, feed_filter="posts_with_replies")
     assert len(harvest.posts) == 6
 
 
 def test_max_pages_stops_paging(httpserver: HTTPServer) -> None:
-    serve_profile_and_feed(httpserver)
+    serve_bluesky(httpserver)
     harvest = collect(httpserver, max_pages=1)
     assert len(harvest.posts) == 4
 
@@ -263,7 +225,7 @@ def test_max_pages_stops_paging(httpserver: HTTPServer) -> None:
 def test_profile_errors_become_plain_error_kinds(
     httpserver: HTTPServer, name: str, kind: str
 ) -> None:
-    httpserver.expect_request(PROFILE).respond_with_data(
+    httpserver.expect_request(BLUESKY_PROFILE).respond_with_data(
         fixture(name), status=400, content_type=JSON
     )
     with pytest.raises(SourceError) as caught:
@@ -273,10 +235,10 @@ def test_profile_errors_become_plain_error_kinds(
 
 
 def test_blocked_feed_is_blocked(httpserver: HTTPServer) -> None:
-    httpserver.expect_request(PROFILE).respond_with_data(
+    httpserver.expect_request(BLUESKY_PROFILE).respond_with_data(
         fixture("getProfile.json"), content_type=JSON
     )
-    httpserver.expect_request(FEED).respond_with_data(
+    httpserver.expect_request(BLUESKY_FEED).respond_with_data(
         fixture("error_blocked_actor.json"), status=400, content_type=JSON
     )
     with pytest.raises(SourceError) as caught:
@@ -285,7 +247,7 @@ def test_blocked_feed_is_blocked(httpserver: HTTPServer) -> None:
 
 
 def test_rate_limit_waits_as_told_then_reports_rate_limited(httpserver: HTTPServer) -> None:
-    httpserver.expect_request(PROFILE).respond_with_data(
+    httpserver.expect_request(BLUESKY_PROFILE).respond_with_data(
         fixture("error_rate_limit.json"),
         status=429,
         content_type=JSON,
@@ -299,14 +261,14 @@ def test_rate_limit_waits_as_told_then_reports_rate_limited(httpserver: HTTPServ
 
 
 def test_forbidden_is_blocked(httpserver: HTTPServer) -> None:
-    httpserver.expect_request(PROFILE).respond_with_data(b"Forbidden", status=403)
+    httpserver.expect_request(BLUESKY_PROFILE).respond_with_data(b"Forbidden", status=403)
     with pytest.raises(SourceError) as caught:
         collect(httpserver)
     assert caught.value.kind == "blocked"
 
 
 def test_html_instead_of_json_is_bad_content(httpserver: HTTPServer) -> None:
-    httpserver.expect_request(PROFILE).respond_with_data(
+    httpserver.expect_request(BLUESKY_PROFILE).respond_with_data(
         b"<html><body>Maintenance</body></html>", content_type="text/html"
     )
     with pytest.raises(SourceError) as caught:

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 import pytest
+from collector_support import fixtures, run_collector
 from pytest_httpserver import HTTPServer
 
-from monitor.collectors import SourceContext, collector_for
+from monitor.collectors import collector_for
 from monitor.collectors.feed import excerpt, parse_feed, rebase, stable_id, strip_html
-from monitor.config import CollectSettings, FeedSource
+from monitor.config import FeedSource
 from monitor.domain import Harvest, Post
 from monitor.errors import SourceError
-from monitor.net import HttpClient
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "feed"
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 FEED_URL = "https://acme.example/news/feed/"
 
 
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+fixture = fixtures("feed")
 
 
 def parse(name: str, content_type: str | None = None) -> tuple[list[Post], list[str]]:
@@ -228,27 +225,9 @@ def test_item_without_id_or_link_gets_a_stable_hash_id() -> None:
 # --- collection on loopback -------------------------------------------------------------
 
 
-def collect(
-    url: str, *, base_url: str = "", remember: dict | None = None, sleeps: list | None = None
-) -> Harvest:
-    settings = CollectSettings(per_host_interval="1ms", max_retries=1, timeout="5s")
-
-    async def fake_sleep(seconds: float) -> None:
-        (sleeps if sleeps is not None else []).append(seconds)
-
-    async def run() -> Harvest:
-        async with HttpClient(settings, sleep=fake_sleep) as client:
-            ctx = SourceContext(
-                source=FeedSource(url=url),
-                client=client,
-                base_url=base_url,
-                now=NOW,
-                since=NOW - timedelta(days=56),
-                remember=remember or {},
-            )
-            return await collector_for("feed").collect(ctx)
-
-    return asyncio.run(run())
+def collect(url: str, *, base_url: str = "", **options: Any) -> Harvest:
+    since = NOW - timedelta(days=56)
+    return run_collector(FeedSource(url=url), base_url, now=NOW, since=since, **options)
 
 
 def test_collect_remembers_validators_and_a_304_means_unchanged(httpserver: HTTPServer) -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from collector_support import NOW, SINCE, fixtures, loopback, run_collector, serve_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
-from monitor.collectors import SourceContext, collector_for
+from monitor.collectors import collector_for
 from monitor.collectors.html import (
     page_address,
     parse_items,
@@ -19,15 +18,10 @@ from monitor.collectors.html import (
     safe_url,
 )
 from monitor.collectors.html_dates import parse_date
-from monitor.config import CollectSettings, HtmlSource
+from monitor.config import HtmlSource
 from monitor.domain import Harvest
 from monitor.errors import SourceError
-from monitor.net import HttpClient
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "html"
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-SINCE = NOW - timedelta(days=30)  # 2026-02-08 12:00
-HTML = "text/html; charset=utf-8"
 NEWS_URL = "https://initech.example/news"
 NEWS_FIELDS = {
     "title": "h2",
@@ -49,8 +43,7 @@ HOSTILE_FIELDS = {
 }
 
 
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+fixture = fixtures("html")
 
 
 def news(body: str = "news.html", **options):
@@ -75,29 +68,8 @@ def collect(
     source = HtmlSource(
         url=url, item=item, fields=NEWS_FIELDS if fields is None and item else fields or {}
     )
-    settings_ = CollectSettings(per_host_interval="1ms", max_retries=0, timeout="5s")
-
-    async def run() -> Harvest:
-        async with HttpClient(settings_) as client:
-            ctx = SourceContext(
-                source=source,
-                client=client,
-                base_url=server.url_for("/").rstrip("/"),
-                now=NOW,
-                since=SINCE,
-                remember=remember or {},
-            )
-            return await collector_for("html").collect(ctx)
-
-    return asyncio.run(run())
-
-
-def serve(server: HTTPServer, name: str, path: str = "/news", robots: bytes | None = None) -> None:
-    if robots is None:
-        server.expect_request("/robots.txt").respond_with_data("", status=404)
-    else:
-        server.expect_request("/robots.txt").respond_with_data(robots, content_type="text/plain")
-    server.expect_request(path).respond_with_data(fixture(name), content_type=HTML)
+    base_url = loopback(server)
+    return run_collector(source, base_url, now=NOW, since=SINCE, remember=remember, max_retries=0)
 
 
 # --- dates -----------------------------------------------------------------------------
@@ -343,7 +315,7 @@ def test_page_address_replaces_the_origin_with_base_url():
 
 
 def test_collect_reads_the_page_and_drops_posts_before_the_lookback(httpserver: HTTPServer):
-    serve(httpserver, "news.html")
+    serve_html(httpserver, fixture("news.html"))
     harvest = collect(httpserver)
     titles = [p.title for p in harvest.posts]
     assert titles == [
@@ -358,7 +330,7 @@ def test_collect_reads_the_page_and_drops_posts_before_the_lookback(httpserver: 
 
 
 def test_unchanged_page_is_reported_unchanged(httpserver: HTTPServer):
-    serve(httpserver, "news.html")
+    serve_html(httpserver, fixture("news.html"))
     first = collect(httpserver)
     second = collect(httpserver, remember=first.remember)
     assert second.unchanged and second.posts == ()
@@ -366,7 +338,7 @@ def test_unchanged_page_is_reported_unchanged(httpserver: HTTPServer):
 
 
 def test_selector_that_matched_before_and_not_now_is_layout_changed(httpserver: HTTPServer):
-    serve(httpserver, "news_redesigned.html")
+    serve_html(httpserver, fixture("news_redesigned.html"))
     with pytest.raises(SourceError) as caught:
         collect(httpserver, remember={"matched": 5})
     assert caught.value.kind == "layout_changed"
@@ -374,7 +346,7 @@ def test_selector_that_matched_before_and_not_now_is_layout_changed(httpserver: 
 
 
 def test_selector_that_never_matched_is_layout_changed_saying_so(httpserver: HTTPServer):
-    serve(httpserver, "news_redesigned.html")
+    serve_html(httpserver, fixture("news_redesigned.html"))
     with pytest.raises(SourceError) as caught:
         collect(httpserver)
     assert caught.value.kind == "layout_changed"
@@ -382,14 +354,14 @@ def test_selector_that_never_matched_is_layout_changed_saying_so(httpserver: HTT
 
 
 def test_json_ld_page_is_read_without_selectors(httpserver: HTTPServer):
-    serve(httpserver, "social_posts.html", path="/globex")
+    serve_html(httpserver, fixture("social_posts.html"), path="/globex")
     harvest = collect(httpserver, url="https://social.globex.example/globex", item=None)
     assert len(harvest.posts) == 5
     assert sum(p.counts.views or 0 for p in harvest.posts) == 48213
 
 
 def test_json_ld_page_without_posts_is_layout_changed(httpserver: HTTPServer):
-    serve(httpserver, "no_posts.html", path="/about")
+    serve_html(httpserver, fixture("no_posts.html"), path="/about")
     with pytest.raises(SourceError) as caught:
         collect(httpserver, url="https://initech.example/about", item=None)
     assert caught.value.kind == "layout_changed"
@@ -397,7 +369,7 @@ def test_json_ld_page_without_posts_is_layout_changed(httpserver: HTTPServer):
 
 
 def test_robots_txt_forbidding_the_page_is_blocked_and_page_untouched(httpserver: HTTPServer):
-    serve(httpserver, "news.html", robots=fixture("robots_disallow.txt"))
+    serve_html(httpserver, fixture("news.html"), robots=fixture("robots_disallow.txt"))
     with pytest.raises(SourceError) as caught:
         collect(httpserver)
     assert caught.value.kind == "blocked"

@@ -2,50 +2,39 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 
 import pytest
+from collector_support import (
+    IG_FIRST_FIELDS,
+    IG_SECOND_FIELDS,
+    IG_TOKEN,
+    IG_USER_ID,
+    JSON,
+    NOW,
+    SINCE,
+    fixtures,
+    loopback,
+    run_collector,
+    serve_instagram,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
-from monitor.collectors import SourceContext, collector_for
+from monitor.collectors import collector_for
 from monitor.collectors.instagram import discovery_fields, parse_discovery, parse_error
-from monitor.config import CollectSettings, InstagramSource
+from monitor.config import InstagramSource
 from monitor.domain import Harvest
 from monitor.errors import ERROR_KINDS, SourceError
-from monitor.net import HttpClient
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "instagram"
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-SINCE = NOW - timedelta(days=30)  # 2026-02-08 12:00
-JSON = "application/json; charset=UTF-8"
-TOKEN = "EAAGacmeTOKEN0123456789abcdef"
-IG_USER_ID = "17841400000000001"
-MEDIA = (
-    "{id,timestamp,caption,media_type,media_product_type,permalink,"
-    "like_count,comments_count,thumbnail_url,media_url}"
-)
-FIRST_FIELDS = (
-    "business_discovery.username(acmeofficial)"
-    "{followers_count,follows_count,media_count,media.limit(50)" + MEDIA + "}"
-)
-SECOND_FIELDS = (
-    "business_discovery.username(acmeofficial)"
-    "{followers_count,follows_count,media_count,media.after(QVFIUmFjbWVQYWdlMg).limit(50)"
-    + MEDIA
-    + "}"
-)
+fixture = fixtures("instagram")
 
 
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def collect(server: HTTPServer, monkeypatch: pytest.MonkeyPatch, token: str | None = TOKEN):
+def collect(
+    server: HTTPServer, monkeypatch: pytest.MonkeyPatch, token: str | None = IG_TOKEN
+) -> Harvest:
     if token is None:
         monkeypatch.delenv("ACME_IG_TOKEN", raising=False)
     else:
@@ -53,31 +42,15 @@ def collect(server: HTTPServer, monkeypatch: pytest.MonkeyPatch, token: str | No
     source = InstagramSource(
         username="acmeofficial", token_env="ACME_IG_TOKEN", ig_user_id=IG_USER_ID
     )
-    settings_ = CollectSettings(per_host_interval="1ms", max_retries=1, timeout="5s")
-
-    async def no_sleep(_seconds: float) -> None:
-        return None
-
-    async def run() -> Harvest:
-        async with HttpClient(settings_, sleep=no_sleep) as client:
-            ctx = SourceContext(
-                source=source,
-                client=client,
-                base_url=server.url_for("/").rstrip("/"),
-                now=NOW,
-                since=SINCE,
-            )
-            return await collector_for("instagram").collect(ctx)
-
-    return asyncio.run(run())
+    return run_collector(source, loopback(server), now=NOW, since=SINCE)
 
 
 # --- parsing ---------------------------------------------------------------------------
 
 
 def test_discovery_fields_ask_for_one_page_and_then_the_next_by_cursor():
-    assert discovery_fields("acmeofficial") == FIRST_FIELDS
-    assert discovery_fields("acmeofficial", "QVFIUmFjbWVQYWdlMg") == SECOND_FIELDS
+    assert discovery_fields("acmeofficial") == IG_FIRST_FIELDS
+    assert discovery_fields("acmeofficial", "QVFIUmFjbWVQYWdlMg") == IG_SECOND_FIELDS
 
 
 def test_discovery_gives_followers_media_count_and_posts():
@@ -182,19 +155,8 @@ def test_parsers_raise_only_source_error_on_arbitrary_bytes(body: bytes):
 # --- collection ------------------------------------------------------------------------
 
 
-def serve_pages(server: HTTPServer) -> None:
-    path = f"/{IG_USER_ID}"
-    for fields, name in (
-        (FIRST_FIELDS, "discovery_page1.json"),
-        (SECOND_FIELDS, "discovery_page2.json"),
-    ):
-        server.expect_request(
-            path, query_string={"fields": fields, "access_token": TOKEN}
-        ).respond_with_data(fixture(name), content_type=JSON)
-
-
 def test_collect_pages_back_by_cursor_until_the_lookback(httpserver: HTTPServer, monkeypatch):
-    serve_pages(httpserver)
+    serve_instagram(httpserver)
     harvest = collect(httpserver, monkeypatch)
     assert [p.external_id for p in harvest.posts] == [
         "18040000000000003",
@@ -222,7 +184,7 @@ def test_collect_reads_instagrams_error_bodies(httpserver, monkeypatch, status, 
     with pytest.raises(SourceError) as caught:
         collect(httpserver, monkeypatch)
     assert caught.value.kind == kind
-    assert TOKEN not in caught.value.message
+    assert IG_TOKEN not in caught.value.message
 
 
 def test_the_token_never_appears_in_an_error_message(httpserver: HTTPServer, monkeypatch):
@@ -232,7 +194,7 @@ def test_the_token_never_appears_in_an_error_message(httpserver: HTTPServer, mon
     with pytest.raises(SourceError) as caught:
         collect(httpserver, monkeypatch)
     assert caught.value.kind == "server_error"
-    assert TOKEN not in str(caught.value)
+    assert IG_TOKEN not in str(caught.value)
     assert "***" in caught.value.message  # the address is still shown, without the secret
 
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from collector_support import (
+    JSON,
+    MASTODON_ACCOUNT_ID,
+    MASTODON_STATUSES,
+    NOW,
+    SINCE,
+    fixtures,
+    loopback,
+    run_collector,
+    serve_mastodon,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
@@ -21,75 +31,17 @@ from monitor.collectors.mastodon import (
     parse_error,
     parse_statuses,
 )
-from monitor.config import CollectSettings, MastodonSource
+from monitor.config import MastodonSource
 from monitor.domain import Harvest
 from monitor.errors import SourceError
-from monitor.net import HttpClient
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "mastodon"
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-SINCE = NOW - timedelta(days=30)  # 2026-02-08
-ACCOUNT_ID = "109300000000000001"
-STATUSES = f"/api/v1/accounts/{ACCOUNT_ID}/statuses"
-JSON = "application/json; charset=utf-8"
+fixture = fixtures("mastodon")
 
 
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def collect(
-    server: HTTPServer,
-    *,
-    remember: dict | None = None,
-    exclude_replies: bool = True,
-    max_pages: int = 50,
-    sleeps: list[float] | None = None,
-) -> Harvest:
+def collect(server: HTTPServer, *, exclude_replies: bool = True, **options: Any) -> Harvest:
     """Run the registered mastodon collector against the loopback server."""
     source = MastodonSource(handle="@acme@social.acme.example", exclude_replies=exclude_replies)
-    settings_ = CollectSettings(per_host_interval="1ms", max_retries=1, timeout="5s")
-    recorded = sleeps if sleeps is not None else []
-
-    async def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    async def run() -> Harvest:
-        async with HttpClient(settings_, sleep=fake_sleep) as client:
-            ctx = SourceContext(
-                source=source,
-                client=client,
-                base_url=server.url_for("/").rstrip("/"),
-                now=NOW,
-                since=SINCE,
-                remember=remember or {},
-                max_pages=max_pages,
-            )
-            return await collector_for("mastodon").collect(ctx)
-
-    return asyncio.run(run())
-
-
-def serve_account_and_pages(server: HTTPServer) -> None:
-    server.expect_request("/api/v1/accounts/lookup", query_string="acct=acme").respond_with_data(
-        fixture("account_lookup.json"), content_type=JSON
-    )
-    link = (
-        f'<https://social.acme.example{STATUSES}?limit=40&max_id={{}}>; rel="next", '
-        f'<https://social.acme.example{STATUSES}?limit=40&min_id={{}}>; rel="prev"'
-    )
-    pages = [
-        (None, "statuses_page1.json", "113900000000000002"),
-        ("113900000000000002", "statuses_page2.json", "113800000000000007"),
-        ("113800000000000007", "statuses_page3.json", "113700000000000001"),
-    ]
-    for max_id, name, last in pages:
-        query = {"limit": "40", "exclude_replies": "true"}
-        if max_id:
-            query["max_id"] = max_id
-        server.expect_request(STATUSES, query_string=query).respond_with_data(
-            fixture(name), content_type=JSON, headers={"Link": link.format(last, "1")}
-        )
+    return run_collector(source, loopback(server), now=NOW, since=SINCE, **options)
 
 
 def requested_paths(server: HTTPServer) -> list[str]:
@@ -101,7 +53,7 @@ def requested_paths(server: HTTPServer) -> list[str]:
 
 def test_account_lookup_gives_id_and_audience() -> None:
     account_id, stats = parse_account(fixture("account_lookup.json"))
-    assert account_id == ACCOUNT_ID
+    assert account_id == MASTODON_ACCOUNT_ID
     assert (stats.followers, stats.following, stats.posts_total) == (12840, 311, 2417)
 
 
@@ -214,7 +166,7 @@ def test_statuses_parser_raises_only_source_error_on_odd_json(statuses: list) ->
 
 
 def test_collect_pages_back_to_the_lookback_limit(httpserver: HTTPServer) -> None:
-    serve_account_and_pages(httpserver)
+    serve_mastodon(httpserver)
     harvest = collect(httpserver)
     ids = [p.external_id for p in harvest.posts]
     assert ids == [
@@ -228,12 +180,15 @@ def test_collect_pages_back_to_the_lookback_limit(httpserver: HTTPServer) -> Non
     assert all(p.published_at >= SINCE for p in harvest.posts)
     assert not any("max_id=113800000000000007" in path for path in requested_paths(httpserver))
     assert harvest.account.followers == 12840
-    assert harvest.remember == {"account_id": ACCOUNT_ID, "acct": "@acme@social.acme.example"}
+    assert harvest.remember == {
+        "account_id": MASTODON_ACCOUNT_ID,
+        "acct": "@acme@social.acme.example",
+    }
     assert harvest.observed_at == NOW
 
 
 def test_boost_is_not_counted_as_own_post(httpserver: HTTPServer) -> None:
-    serve_account_and_pages(httpserver)
+    serve_mastodon(httpserver)
     harvest = collect(httpserver)
     own = [p for p in harvest.posts if not p.is_repost]
     assert len(own) == 5
@@ -241,8 +196,8 @@ def test_boost_is_not_counted_as_own_post(httpserver: HTTPServer) -> None:
 
 
 def test_remembered_account_id_skips_the_lookup(httpserver: HTTPServer) -> None:
-    serve_account_and_pages(httpserver)
-    remember = {"account_id": ACCOUNT_ID, "acct": "@acme@social.acme.example"}
+    serve_mastodon(httpserver)
+    remember = {"account_id": MASTODON_ACCOUNT_ID, "acct": "@acme@social.acme.example"}
     harvest = collect(httpserver, remember=remember)
     assert not any("lookup" in path for path in requested_paths(httpserver))
     assert len(harvest.posts) == 6
@@ -250,19 +205,19 @@ def test_remembered_account_id_skips_the_lookup(httpserver: HTTPServer) -> None:
 
 
 def test_stale_remembered_id_is_resolved_again(httpserver: HTTPServer) -> None:
-    serve_account_and_pages(httpserver)
+    serve_mastodon(httpserver)
     httpserver.expect_request("/api/v1/accounts/999/statuses").respond_with_data(
         fixture("error_not_found.json"), status=404, content_type=JSON
     )
     harvest = collect(
         httpserver, remember={"account_id": "999", "acct": "@acme@social.acme.example"}
     )
-    assert harvest.remember["account_id"] == ACCOUNT_ID
+    assert harvest.remember["account_id"] == MASTODON_ACCOUNT_ID
     assert len(harvest.posts) == 6
 
 
 def test_max_pages_stops_paging(httpserver: HTTPServer) -> None:
-    serve_account_and_pages(httpserver)
+    serve_mastodon(httpserver)
     harvest = collect(httpserver, max_pages=1)
     assert len(harvest.posts) == 4
 
@@ -272,18 +227,18 @@ def test_replies_are_asked_for_when_configured(httpserver: HTTPServer) -> None:
         fixture("account_lookup.json"), content_type=JSON
     )
     httpserver.expect_request(
-        STATUSES, query_string={"limit": "40", "exclude_replies": "false"}
+        MASTODON_STATUSES, query_string={"limit": "40", "exclude_replies": "false"}
     ).respond_with_data(b"[]", content_type=JSON)
     harvest = collect(httpserver, exclude_replies=False)
     assert harvest.posts == ()
 
 
 def test_account_without_posts_still_reports_its_audience(httpserver: HTTPServer) -> None:
-    httpserver.expect_request(STATUSES).respond_with_data(b"[]", content_type=JSON)
-    httpserver.expect_request(f"/api/v1/accounts/{ACCOUNT_ID}").respond_with_data(
+    httpserver.expect_request(MASTODON_STATUSES).respond_with_data(b"[]", content_type=JSON)
+    httpserver.expect_request(f"/api/v1/accounts/{MASTODON_ACCOUNT_ID}").respond_with_data(
         fixture("account_lookup.json"), content_type=JSON
     )
-    remember = {"account_id": ACCOUNT_ID, "acct": "@acme@social.acme.example"}
+    remember = {"account_id": MASTODON_ACCOUNT_ID, "acct": "@acme@social.acme.example"}
     harvest = collect(httpserver, remember=remember)
     assert harvest.account.followers == 12840
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 import pytest
+from collector_support import (
+    JSON,
+    NOW,
+    REDDIT_FIRST_PAGE,
+    SINCE,
+    fixtures,
+    loopback,
+    run_collector,
+    serve_reddit,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
-from monitor.collectors import SourceContext, collector_for
+from monitor.collectors import collector_for
 from monitor.collectors.reddit import (
     CREDENTIALS_HELP,
     parse_about,
@@ -21,54 +30,17 @@ from monitor.collectors.reddit import (
     parse_rss,
     parse_token,
 )
-from monitor.config import CollectSettings, RedditSource
+from monitor.config import RedditSource
 from monitor.domain import Harvest
 from monitor.errors import SourceError
-from monitor.net import HttpClient
 from monitor.store import HarvestResult, Store
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "reddit"
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-SINCE = NOW - timedelta(days=30)  # 2026-02-08 12:00
-JSON = "application/json; charset=UTF-8"
-FIRST_PAGE = {"limit": "100", "raw_json": "1"}
-SECOND_PAGE = {"limit": "100", "raw_json": "1", "after": "t3_1b0a004"}
+fixture = fixtures("reddit")
 
 
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def collect(server: HTTPServer, target: str = "r/acme", **options: str) -> Harvest:
+def collect(server: HTTPServer, target: str = "r/acme", **options: Any) -> Harvest:
     source = RedditSource(target=target, **options)
-    settings_ = CollectSettings(per_host_interval="1ms", max_retries=1, timeout="5s")
-
-    async def no_sleep(_seconds: float) -> None:
-        return None
-
-    async def run() -> Harvest:
-        async with HttpClient(settings_, sleep=no_sleep) as client:
-            ctx = SourceContext(
-                source=source,
-                client=client,
-                base_url=server.url_for("/").rstrip("/"),
-                now=NOW,
-                since=SINCE,
-            )
-            return await collector_for("reddit").collect(ctx)
-
-    return asyncio.run(run())
-
-
-def serve_subreddit(server: HTTPServer, suffix: str = ".json", headers: dict | None = None) -> None:
-    headers = headers or {}
-    for query, name in ((FIRST_PAGE, "acme_new_page1.json"), (SECOND_PAGE, "acme_new_page2.json")):
-        server.expect_request(
-            f"/r/acme/new{suffix}", query_string=query, headers=headers
-        ).respond_with_data(fixture(name), content_type=JSON)
-    server.expect_request(f"/r/acme/about{suffix}", headers=headers).respond_with_data(
-        fixture("acme_about.json"), content_type=JSON
-    )
+    return run_collector(source, loopback(server), now=NOW, since=SINCE)
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -211,7 +183,7 @@ def test_listing_parser_survives_odd_listing_shapes(data: dict):
 
 
 def test_anonymous_json_pages_back_to_lookback_and_stops(httpserver: HTTPServer):
-    serve_subreddit(httpserver)
+    serve_reddit(httpserver)
     harvest = collect(httpserver)
     ids = [p.external_id for p in harvest.posts]
     # Page 2 ends with a post older than the lookback: no third page is asked for,
@@ -225,7 +197,7 @@ def test_anonymous_json_pages_back_to_lookback_and_stops(httpserver: HTTPServer)
 
 def test_user_target_reads_submissions_and_reports_no_followers(httpserver: HTTPServer):
     httpserver.expect_request(
-        "/user/wile_acme/submitted.json", query_string=FIRST_PAGE
+        "/user/wile_acme/submitted.json", query_string=REDDIT_FIRST_PAGE
     ).respond_with_data(fixture("wile_acme_submitted.json"), content_type=JSON)
     harvest = collect(httpserver, "u/wile_acme")
     assert [(p.external_id, p.is_repost) for p in harvest.posts] == [
@@ -246,7 +218,7 @@ def test_oauth_gets_an_app_token_and_reads_with_bearer(httpserver: HTTPServer, m
         data="grant_type=client_credentials",
     ).respond_with_data(fixture("access_token.json"), content_type=JSON)
     token = json.loads(fixture("access_token.json"))["access_token"]
-    serve_subreddit(httpserver, suffix="", headers={"Authorization": f"bearer {token}"})
+    serve_reddit(httpserver, suffix="", headers={"Authorization": f"bearer {token}"})
     harvest = collect(
         httpserver, client_id_env="ACME_REDDIT_ID", client_secret_env="ACME_REDDIT_SECRET"
     )
@@ -285,7 +257,7 @@ def test_refused_json_falls_back_to_rss_with_a_warning(httpserver: HTTPServer, s
     httpserver.expect_request("/r/acme/new.json").respond_with_data(
         fixture("blocked.html"), status=status, content_type="text/html"
     )
-    httpserver.expect_request("/r/acme/new.rss", query_string=FIRST_PAGE).respond_with_data(
+    httpserver.expect_request("/r/acme/new.rss", query_string=REDDIT_FIRST_PAGE).respond_with_data(
         fixture("acme_new.rss"), content_type="application/atom+xml; charset=UTF-8"
     )
     httpserver.expect_request("/r/acme/about.json").respond_with_data(
@@ -367,20 +339,12 @@ def test_changed_score_gives_a_new_engagement_row_and_unchanged_posts_do_not(
                 record.id, harvest, track_engagement_for=timedelta(days=60), next_due_at=when
             )
 
-        serve_subreddit(httpserver)
+        serve_reddit(httpserver)
         first = cycle(NOW)
         httpserver.clear()
         changed = json.loads(fixture("acme_new_page1.json"))
         changed["data"]["children"][0]["data"]["score"] = 1400  # the newest post gained votes
-        httpserver.expect_request("/r/acme/new.json", query_string=FIRST_PAGE).respond_with_json(
-            changed
-        )
-        httpserver.expect_request("/r/acme/new.json", query_string=SECOND_PAGE).respond_with_data(
-            fixture("acme_new_page2.json"), content_type=JSON
-        )
-        httpserver.expect_request("/r/acme/about.json").respond_with_data(
-            fixture("acme_about.json"), content_type=JSON
-        )
+        serve_reddit(httpserver, first_page=json.dumps(changed).encode())
         second = cycle(NOW + timedelta(hours=1))
         assert (first.new_posts, second.new_posts, second.updated_counts) == (5, 0, 1)
         rows = store.read_post_counts(SINCE, NOW + timedelta(days=1)).rows

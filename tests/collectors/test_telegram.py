@@ -2,74 +2,32 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from collector_support import HTML, NOW, SINCE, fixtures, loopback, run_collector, serve_telegram
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
-from monitor.collectors import SourceContext, collector_for
 from monitor.collectors.telegram import parse_channel_page, parse_no_preview
-from monitor.config import CollectSettings, TelegramSource
+from monitor.config import TelegramSource
 from monitor.domain import Harvest
 from monitor.errors import SourceError
-from monitor.net import HttpClient
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "telegram"
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-SINCE = NOW - timedelta(days=30)  # 2026-02-08
-HTML = "text/html; charset=utf-8"
-
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+fixture = fixtures("telegram")
 
 
 def page(name: str = "channel_latest.html"):
     return parse_channel_page(fixture(name), "acme_news")
 
 
-def collect(
-    server: HTTPServer,
-    *,
-    channel: str = "acme_news",
-    sleeps: list[float] | None = None,
-    max_pages: int = 50,
-) -> Harvest:
-    settings_ = CollectSettings(per_host_interval="1ms", max_retries=1, timeout="5s")
-    recorded = sleeps if sleeps is not None else []
-
-    async def fake_sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    async def run() -> Harvest:
-        async with HttpClient(settings_, sleep=fake_sleep) as client:
-            ctx = SourceContext(
-                source=TelegramSource(channel=channel),
-                client=client,
-                base_url=server.url_for("/").rstrip("/"),
-                now=NOW,
-                since=SINCE,
-                max_pages=max_pages,
-            )
-            return await collector_for("telegram").collect(ctx)
-
-    return asyncio.run(run())
-
-
-def serve_channel(server: HTTPServer) -> None:
-    server.expect_request("/s/acme_news", query_string="").respond_with_data(
-        fixture("channel_latest.html"), content_type=HTML
-    )
-    for before in ("141", "135"):
-        server.expect_request("/s/acme_news", query_string={"before": before}).respond_with_data(
-            fixture(f"channel_before_{before}.html"), content_type=HTML
-        )
+def collect(server: HTTPServer, *, channel: str = "acme_news", **options: Any) -> Harvest:
+    source = TelegramSource(channel=channel)
+    return run_collector(source, loopback(server), now=NOW, since=SINCE, **options)
 
 
 def redirect_to_contact_page(server: HTTPServer, channel: str, contact_page: str) -> None:
@@ -228,7 +186,7 @@ def test_parser_raises_only_source_error_on_scrambled_preview_markup(parts: list
 
 
 def test_collect_pages_back_with_before_to_the_lookback_limit(httpserver: HTTPServer) -> None:
-    serve_channel(httpserver)
+    serve_telegram(httpserver)
     harvest = collect(httpserver)
     ids = [p.external_id for p in harvest.posts]
     assert ids == [f"acme_news/{n}" for n in (146, 145, 144, 143, 142, 141, 140, 139, 137)]
@@ -239,7 +197,7 @@ def test_collect_pages_back_with_before_to_the_lookback_limit(httpserver: HTTPSe
 
 
 def test_forwarded_message_is_not_counted_as_own_post(httpserver: HTTPServer) -> None:
-    serve_channel(httpserver)
+    serve_telegram(httpserver)
     harvest = collect(httpserver)
     assert len([p for p in harvest.posts if not p.is_repost]) == 8
 
@@ -254,7 +212,7 @@ def test_paging_stops_at_the_first_message(httpserver: HTTPServer) -> None:
 
 
 def test_max_pages_stops_paging(httpserver: HTTPServer) -> None:
-    serve_channel(httpserver)
+    serve_telegram(httpserver)
     harvest = collect(httpserver, max_pages=1)
     assert len(harvest.posts) == 6
 

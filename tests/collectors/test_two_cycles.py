@@ -17,12 +17,28 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from collector_support import (
+    BLUESKY_DID,
+    BLUESKY_FEED,
+    IG_TOKEN,
+    IG_USER_ID,
+    MASTODON_STATUSES,
+    NOW,
+    YT_CHANNEL,
+    read_fixture,
+    serve_bluesky,
+    serve_html,
+    serve_instagram,
+    serve_mastodon,
+    serve_reddit,
+    serve_telegram,
+    serve_youtube,
+)
 from lxml import etree
 from pytest_httpserver import HTTPServer
 from werkzeug import Request
@@ -45,21 +61,13 @@ from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
 from monitor.net import HttpClient
 from monitor.store import Rows, Store
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
 LOOKBACK = timedelta(days=30)  # the first collection reaches back to 8 February
 TRACKING = timedelta(days=14)  # later ones to 24 February (13:00)
 ENGAGEMENT = ("likes", "replies", "reposts", "quotes")
-JSON = "application/json; charset=utf-8"
-HTML = "text/html; charset=utf-8"
 
 # A server's answer for one cycle: `bumped` says whether the changed counter is served.
 Serve = Callable[[HTTPServer, bool], None]
-
-
-def fixture(kind: str, name: str) -> bytes:
-    return (FIXTURES / kind / name).read_bytes()
 
 
 # --- one counter changed, in the platform's own format -------------------------------
@@ -182,111 +190,40 @@ class Case:
     listing_path: str = ""
 
 
-# mastodon: three pages of statuses, the Link header naming the next max_id
-M_ACCOUNT = "109300000000000001"
-M_STATUSES = f"/api/v1/accounts/{M_ACCOUNT}/statuses"
-M_PAGES = [
-    (None, "statuses_page1.json", "113900000000000002"),
-    ("113900000000000002", "statuses_page2.json", "113800000000000007"),
-    ("113800000000000007", "statuses_page3.json", "113700000000000001"),
-]
+# What each kind serves for one cycle: its fixture pages, the first one with a counter
+# changed when `bumped`.
 
 
-def serve_mastodon(server: HTTPServer, bumped: bool) -> None:
-    server.expect_request("/api/v1/accounts/lookup", query_string="acct=acme").respond_with_data(
-        fixture("mastodon", "account_lookup.json"), content_type=JSON
-    )
-    for max_id, name, last in M_PAGES:
-        body = fixture("mastodon", name)
-        if bumped and name == "statuses_page1.json":
-            body = mastodon_favourites(body, "113900000000000005", 140)
-        query = {"limit": "40", "exclude_replies": "true", **({"max_id": max_id} if max_id else {})}
-        link = f'<https://social.acme.example{M_STATUSES}?limit=40&max_id={last}>; rel="next"'
-        server.expect_request(M_STATUSES, query_string=query).respond_with_data(
-            body, content_type=JSON, headers={"Link": link}
-        )
-
-
-# bluesky: the profile, then three pages of the author feed by cursor
-B_DID = "did:plc:acme7x3kq2wz5v4n6m5p2r3t"
-B_FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
-B_PAGES = [
-    (None, "getAuthorFeed_page1.json"),
-    ("2026-02-26T10:00:02.000Z", "getAuthorFeed_page2.json"),
-    ("2026-02-01T09:00:00.000Z", "getAuthorFeed_page3.json"),
-]
-
-
-def serve_bluesky(server: HTTPServer, bumped: bool) -> None:
-    server.expect_request(
-        "/xrpc/app.bsky.actor.getProfile", query_string={"actor": "acme.bsky.social"}
-    ).respond_with_data(fixture("bluesky", "getProfile.json"), content_type=JSON)
-    for cursor, name in B_PAGES:
-        body = fixture("bluesky", name)
-        if bumped and name == "getAuthorFeed_page1.json":
-            body = bluesky_likes(body, f"at://{B_DID}/app.bsky.feed.post/3l2lfldvsux46", 95)
-        query = {"actor": B_DID, "limit": "100", "filter": "posts_no_replies"}
-        server.expect_request(
-            B_FEED, query_string={**query, **({"cursor": cursor} if cursor else {})}
-        ).respond_with_data(body, content_type=JSON)
-
-
-def serve_telegram(server: HTTPServer, bumped: bool) -> None:
-    latest = fixture("telegram", "channel_latest.html")
-    if bumped:
-        latest = telegram_reaction(latest, "acme_news/144", 25)
-    server.expect_request("/s/acme_news", query_string="").respond_with_data(
-        latest, content_type=HTML
-    )
-    for before in ("141", "135"):
-        server.expect_request("/s/acme_news", query_string={"before": before}).respond_with_data(
-            fixture("telegram", f"channel_before_{before}.html"), content_type=HTML
-        )
-
-
-def serve_reddit(server: HTTPServer, bumped: bool) -> None:
-    first = fixture("reddit", "acme_new_page1.json")
-    if bumped:
-        first = reddit_score(first, "t3_1b0a001", 1400)
-    query = {"limit": "100", "raw_json": "1"}
-    server.expect_request("/r/acme/new.json", query_string=query).respond_with_data(
-        first, content_type=JSON
-    )
-    server.expect_request(
-        "/r/acme/new.json", query_string={**query, "after": "t3_1b0a004"}
-    ).respond_with_data(fixture("reddit", "acme_new_page2.json"), content_type=JSON)
-    server.expect_request("/r/acme/about.json").respond_with_data(
-        fixture("reddit", "acme_about.json"), content_type=JSON
+def serve_mastodon_cycle(server: HTTPServer, bumped: bool) -> None:
+    first = read_fixture("mastodon", "statuses_page1.json")
+    serve_mastodon(
+        server, mastodon_favourites(first, "113900000000000005", 140) if bumped else None
     )
 
 
-IG_USER = "17841400000000001"
-IG_TOKEN = "EAAGacmeTOKEN0123456789abcdef"
-IG_MEDIA = (
-    "{id,timestamp,caption,media_type,media_product_type,permalink,"
-    "like_count,comments_count,thumbnail_url,media_url}"
-)
+def serve_bluesky_cycle(server: HTTPServer, bumped: bool) -> None:
+    first = read_fixture("bluesky", "getAuthorFeed_page1.json")
+    uri = f"at://{BLUESKY_DID}/app.bsky.feed.post/3l2lfldvsux46"
+    serve_bluesky(server, first_page=bluesky_likes(first, uri, 95) if bumped else None)
 
 
-def serve_instagram(server: HTTPServer, bumped: bool) -> None:
-    first = fixture("instagram", "discovery_page1.json")
-    if bumped:
-        first = instagram_likes(first, "18040000000000003", 4900)
-    for media, body in (
-        ("media.limit(50)", first),
-        ("media.after(QVFIUmFjbWVQYWdlMg).limit(50)", fixture("instagram", "discovery_page2.json")),
-    ):
-        fields = (
-            "business_discovery.username(acmeofficial)"
-            f"{{followers_count,follows_count,media_count,{media}{IG_MEDIA}}}"
-        )
-        server.expect_request(
-            f"/{IG_USER}", query_string={"fields": fields, "access_token": IG_TOKEN}
-        ).respond_with_data(body, content_type=JSON)
+def serve_telegram_cycle(server: HTTPServer, bumped: bool) -> None:
+    latest = read_fixture("telegram", "channel_latest.html")
+    serve_telegram(server, telegram_reaction(latest, "acme_news/144", 25) if bumped else None)
 
 
-def serve_feed(server: HTTPServer, bumped: bool) -> None:
-    body = fixture("feed", "wordpress_rss2.xml")
+def serve_reddit_cycle(server: HTTPServer, bumped: bool) -> None:
+    first = read_fixture("reddit", "acme_new_page1.json")
+    serve_reddit(server, reddit_score(first, "t3_1b0a001", 1400) if bumped else None)
+
+
+def serve_instagram_cycle(server: HTTPServer, bumped: bool) -> None:
+    first = read_fixture("instagram", "discovery_page1.json")
+    serve_instagram(server, instagram_likes(first, "18040000000000003", 4900) if bumped else None)
+
+
+def serve_feed_cycle(server: HTTPServer, bumped: bool) -> None:
+    body = read_fixture("feed", "wordpress_rss2.xml")
     if bumped:
         body = feed_comments(body, "https://acme.example/news/?p=4812", 15)
     server.expect_request("/news/feed/").respond_with_data(
@@ -294,16 +231,9 @@ def serve_feed(server: HTTPServer, bumped: bool) -> None:
     )
 
 
-YT_CHANNEL = "UCacmeCorpVideos0000001A"
-
-
-def serve_youtube(server: HTTPServer, bumped: bool) -> None:
-    body = fixture("youtube", "channel_feed.xml")
-    if bumped:
-        body = youtube_likes(body, "Rk8sK4tes01", 1250)
-    server.expect_request(
-        "/feeds/videos.xml", query_string={"channel_id": YT_CHANNEL}
-    ).respond_with_data(body, content_type="application/atom+xml; charset=UTF-8")
+def serve_youtube_cycle(server: HTTPServer, bumped: bool) -> None:
+    feed = read_fixture("youtube", "channel_feed.xml")
+    serve_youtube(server, youtube_likes(feed, "Rk8sK4tes01", 1250) if bumped else None)
 
 
 HTML_FIELDS = {
@@ -317,12 +247,11 @@ HTML_FIELDS = {
 }
 
 
-def serve_html(server: HTTPServer, bumped: bool) -> None:
-    body = fixture("html", "news.html")
+def serve_html_cycle(server: HTTPServer, bumped: bool) -> None:
+    body = read_fixture("html", "news.html")
     if bumped:
         body = html_likes(body, "https://initech.example/news/intervista-ceo?ref=home", 870)
-    server.expect_request("/robots.txt").respond_with_data("", status=404)
-    server.expect_request("/news").respond_with_data(body, content_type=HTML)
+    serve_html(server, body)
 
 
 def _arg(name: str) -> Callable[[Request], str | None]:
@@ -338,7 +267,7 @@ CASES = [
     Case(
         "feed",
         lambda base: FeedSource(url=f"{base}/news/feed/"),
-        serve_feed,
+        serve_feed_cycle,
         changed="?p=4812",
         unchanged="?p=4790",
         counter="replies",
@@ -350,7 +279,7 @@ CASES = [
     Case(
         "youtube",
         lambda base: YoutubeSource(channel=YT_CHANNEL, base_url=base),
-        serve_youtube,
+        serve_youtube_cycle,
         changed="Rk8sK4tes01",
         unchanged="AnV1lDr0p02",
         counter="likes",
@@ -362,7 +291,7 @@ CASES = [
     Case(
         "mastodon",
         lambda base: MastodonSource(handle="@acme@social.acme.example", base_url=base),
-        serve_mastodon,
+        serve_mastodon_cycle,
         changed="113900000000000005",
         unchanged="113900000000000003",
         counter="likes",
@@ -372,12 +301,12 @@ CASES = [
         own=5,
         repost="113900000000000004",
         page_token=_arg("max_id"),
-        listing_path=M_STATUSES,
+        listing_path=MASTODON_STATUSES,
     ),
     Case(
         "bluesky",
         lambda base: BlueskySource(handle="acme.bsky.social", base_url=base),
-        serve_bluesky,
+        serve_bluesky_cycle,
         changed="/3l2lfldvsux46",
         unchanged="/3l34pekwxruj4",
         counter="likes",
@@ -387,12 +316,12 @@ CASES = [
         own=5,
         repost="app.bsky.feed.repost/3lfi5agiq23cv",
         page_token=_arg("cursor"),
-        listing_path=B_FEED,
+        listing_path=BLUESKY_FEED,
     ),
     Case(
         "telegram",
         lambda base: TelegramSource(channel="acme_news", base_url=base),
-        serve_telegram,
+        serve_telegram_cycle,
         changed="acme_news/144",
         unchanged="acme_news/146",
         counter="likes",
@@ -407,7 +336,7 @@ CASES = [
     Case(
         "reddit",
         lambda base: RedditSource(target="r/acme", base_url=base),
-        serve_reddit,
+        serve_reddit_cycle,
         changed="t3_1b0a001",
         unchanged="t3_1b0a002",
         counter="likes",
@@ -422,9 +351,9 @@ CASES = [
     Case(
         "instagram",
         lambda base: InstagramSource(
-            username="acmeofficial", token_env="ACME_IG_TOKEN", ig_user_id=IG_USER, base_url=base
+            username="acmeofficial", token_env="ACME_IG_TOKEN", ig_user_id=IG_USER_ID, base_url=base
         ),
-        serve_instagram,
+        serve_instagram_cycle,
         changed="18040000000000003",
         unchanged="18040000000000001",
         counter="likes",
@@ -434,7 +363,7 @@ CASES = [
         own=4,
         env={"ACME_IG_TOKEN": IG_TOKEN},
         page_token=_instagram_after,
-        listing_path=f"/{IG_USER}",
+        listing_path=f"/{IG_USER_ID}",
     ),
     Case(
         "html",
@@ -444,7 +373,7 @@ CASES = [
             fields=HTML_FIELDS,
             base_url=base,
         ),
-        serve_html,
+        serve_html_cycle,
         changed="/news/intervista-ceo?ref=home",
         unchanged="/news/nuovo-stabilimento",
         counter="likes",
@@ -650,10 +579,10 @@ def test_html_post_without_a_link_dated_relatively_stays_one_post_across_cycles(
     config = config_for(case, httpserver)
     with Store(sqlite_url) as store:
         sync_sources(config, store)
-        serve_html(httpserver, False)
+        serve_html_cycle(httpserver, False)
         assert one_cycle(config, store, NOW).new_posts == 3
         httpserver.clear()
-        serve_html(httpserver, True)  # "Intervista al CEO", dated "3 giorni fa", gained likes
+        serve_html_cycle(httpserver, True)  # "Intervista al CEO", dated "3 giorni fa", gained likes
         second = one_cycle(config, store, LATER)
         assert (second.new_posts, second.updated_counts) == (0, 1)
         titles = sorted(row["title"] for row in stored_posts(store).values())

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
+from collector_support import ATOM, YT_CHANNEL, fixtures, loopback, run_collector, serve_youtube
 from pytest_httpserver import HTTPServer
 
-from monitor.collectors import SourceContext, collector_for
+from monitor.collectors import collector_for
 from monitor.collectors.youtube import (
     merge_counts,
     parse_api_channels,
@@ -20,21 +19,16 @@ from monitor.collectors.youtube import (
     parse_channel_feed,
     parse_channel_page,
 )
-from monitor.config import CollectSettings, YoutubeSource
+from monitor.config import YoutubeSource
 from monitor.domain import AccountStats, Counts, Harvest
 from monitor.errors import SourceError
-from monitor.net import HttpClient
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "youtube"
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
-CHANNEL = "UCacmeCorpVideos0000001A"
 VIDEO_IDS = ["Rk8sK4tes01", "AnV1lDr0p02", "Gr4v1tyT3s3", "Qu4rterly04"]
-ATOM = "application/atom+xml; charset=UTF-8"
 KEY_ENV = "ACME_TEST_YOUTUBE_KEY"
 
 
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+fixture = fixtures("youtube")
 
 
 def fixture_json(name: str) -> Any:
@@ -102,14 +96,16 @@ def test_entity_declarations_in_a_youtube_feed_are_refused() -> None:
 
 
 def test_handle_resolves_to_the_channel_id_from_the_channel_page() -> None:
-    assert parse_channel_page(fixture("channel_page.html"), "@AcmeCorp") == CHANNEL
+    assert parse_channel_page(fixture("channel_page.html"), "@AcmeCorp") == YT_CHANNEL
 
 
 def test_channel_id_is_found_in_page_metadata_without_a_canonical_link() -> None:
     page = fixture("channel_page.html").replace(b'rel="canonical"', b'rel="shortlink"')
-    assert parse_channel_page(page, "@AcmeCorp") == CHANNEL
-    only_data = b'<script>var ytInitialData = {"externalId":"' + CHANNEL.encode() + b'"};</script>'
-    assert parse_channel_page(only_data, "@AcmeCorp") == CHANNEL
+    assert parse_channel_page(page, "@AcmeCorp") == YT_CHANNEL
+    only_data = (
+        b'<script>var ytInitialData = {"externalId":"' + YT_CHANNEL.encode() + b'"};</script>'
+    )
+    assert parse_channel_page(only_data, "@AcmeCorp") == YT_CHANNEL
 
 
 def test_a_consent_page_without_a_channel_id_is_layout_changed() -> None:
@@ -155,38 +151,17 @@ def test_api_error_reason_is_read() -> None:
 # --- collection on loopback -------------------------------------------------------------
 
 
-def collect(server: HTTPServer, channel: str, **options: Any) -> Harvest:
-    remember = options.pop("remember", None)
+def collect(
+    server: HTTPServer, channel: str, *, remember: dict | None = None, **options: Any
+) -> Harvest:
     source = YoutubeSource(channel=channel, **options)
-    settings = CollectSettings(per_host_interval="1ms", max_retries=1, timeout="5s")
-
-    async def fake_sleep(_seconds: float) -> None:
-        return None
-
-    async def run() -> Harvest:
-        async with HttpClient(settings, sleep=fake_sleep) as client:
-            ctx = SourceContext(
-                source=source,
-                client=client,
-                base_url=server.url_for("/").rstrip("/"),
-                now=NOW,
-                since=NOW - timedelta(days=56),
-                remember=remember or {},
-            )
-            return await collector_for("youtube").collect(ctx)
-
-    return asyncio.run(run())
-
-
-def serve_feed(server: HTTPServer) -> None:
-    server.expect_request(
-        "/feeds/videos.xml", query_string={"channel_id": CHANNEL}
-    ).respond_with_data(fixture("channel_feed.xml"), content_type=ATOM)
+    since = NOW - timedelta(days=56)
+    return run_collector(source, loopback(server), now=NOW, since=since, remember=remember)
 
 
 def test_collect_by_channel_id_reads_the_feed_without_audience(httpserver: HTTPServer) -> None:
-    serve_feed(httpserver)
-    harvest = collect(httpserver, CHANNEL)
+    serve_youtube(httpserver)
+    harvest = collect(httpserver, YT_CHANNEL)
     assert [p.external_id for p in harvest.posts] == VIDEO_IDS
     assert harvest.account is None  # no API key: the audience is unknown, not zero
     assert harvest.remember["validators"]["sha256"]
@@ -196,20 +171,20 @@ def test_collect_resolves_a_handle_once_and_remembers_it(httpserver: HTTPServer)
     httpserver.expect_request("/@AcmeCorp").respond_with_data(
         fixture("channel_page.html"), content_type="text/html; charset=utf-8"
     )
-    serve_feed(httpserver)
+    serve_youtube(httpserver)
     first = collect(httpserver, "@AcmeCorp")
-    assert first.remember["channel_id"] == CHANNEL
+    assert first.remember["channel_id"] == YT_CHANNEL
     assert len(first.posts) == 4
-    second = collect(httpserver, "@AcmeCorp", remember={"channel_id": CHANNEL})
-    assert second.remember["channel_id"] == CHANNEL
+    second = collect(httpserver, "@AcmeCorp", remember={"channel_id": YT_CHANNEL})
+    assert second.remember["channel_id"] == YT_CHANNEL
     pages = [request.path for request, _ in httpserver.log]
     assert pages.count("/@AcmeCorp") == 1
 
 
 def test_collect_of_an_unchanged_feed_is_unchanged(httpserver: HTTPServer) -> None:
-    serve_feed(httpserver)
-    first = collect(httpserver, CHANNEL)
-    second = collect(httpserver, CHANNEL, remember=first.remember)
+    serve_youtube(httpserver)
+    first = collect(httpserver, YT_CHANNEL)
+    second = collect(httpserver, YT_CHANNEL, remember=first.remember)
     assert second.unchanged
     assert second.posts == ()
 
@@ -217,7 +192,7 @@ def test_collect_of_an_unchanged_feed_is_unchanged(httpserver: HTTPServer) -> No
 def test_collect_of_an_unknown_channel_is_not_found(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/feeds/videos.xml").respond_with_data("", status=404)
     with pytest.raises(SourceError) as caught:
-        collect(httpserver, CHANNEL)
+        collect(httpserver, YT_CHANNEL)
     assert caught.value.kind == "not_found"
 
 
@@ -225,17 +200,17 @@ def test_collect_with_an_api_key_adds_subscribers_and_comments(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(KEY_ENV, "test-key-123")
-    serve_feed(httpserver)
+    serve_youtube(httpserver)
     key = {"X-Goog-Api-Key": "test-key-123"}
     httpserver.expect_request(
-        "/youtube/v3/channels", query_string={"part": "statistics", "id": CHANNEL}, headers=key
+        "/youtube/v3/channels", query_string={"part": "statistics", "id": YT_CHANNEL}, headers=key
     ).respond_with_json(fixture_json("api_channels.json"))
     httpserver.expect_request(
         "/youtube/v3/videos",
         query_string={"part": "statistics", "id": ",".join(VIDEO_IDS)},
         headers=key,
     ).respond_with_json(fixture_json("api_videos.json"))
-    harvest = collect(httpserver, CHANNEL, api_key_env=KEY_ENV)
+    harvest = collect(httpserver, YT_CHANNEL, api_key_env=KEY_ENV)
     assert harvest.warnings == ()
     assert harvest.account == AccountStats(followers=58300, posts_total=412)
     launch = harvest.posts[0]
@@ -261,7 +236,7 @@ def test_api_requests_are_batched_by_fifty_ids(
         fixture_json("api_channels.json")
     )
     httpserver.expect_request("/youtube/v3/videos").respond_with_json({"items": []})
-    harvest = collect(httpserver, CHANNEL, api_key_env=KEY_ENV)
+    harvest = collect(httpserver, YT_CHANNEL, api_key_env=KEY_ENV)
     assert len(harvest.posts) == 120
     batches = [
         request.args["id"].split(",")
@@ -276,11 +251,11 @@ def test_api_quota_error_keeps_the_feed_and_warns(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(KEY_ENV, "k")
-    serve_feed(httpserver)
+    serve_youtube(httpserver)
     httpserver.expect_request("/youtube/v3/channels").respond_with_json(
         fixture_json("api_error_quota.json"), status=403
     )
-    harvest = collect(httpserver, CHANNEL, api_key_env=KEY_ENV)
+    harvest = collect(httpserver, YT_CHANNEL, api_key_env=KEY_ENV)
     assert len(harvest.posts) == 4
     assert harvest.posts[0].counts == Counts(likes=1204, views=48213)
     assert harvest.account is None
@@ -291,9 +266,9 @@ def test_missing_api_key_variable_is_misconfigured(
     httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(KEY_ENV, raising=False)
-    serve_feed(httpserver)
+    serve_youtube(httpserver)
     with pytest.raises(SourceError) as caught:
-        collect(httpserver, CHANNEL, api_key_env=KEY_ENV)
+        collect(httpserver, YT_CHANNEL, api_key_env=KEY_ENV)
     assert caught.value.kind == "misconfigured"
     assert KEY_ENV in caught.value.message
 
