@@ -171,9 +171,18 @@ def _one_cycle(number: int, brain, server: FaultServer, config, store: Store) ->
     log = server.entries()[start:]
     after, records_after = stored(store), {r.id: r for r in store.sources()}
     return Cycle(
-        number, now, seconds, report, log, before, after, records_before, records_after,
-        sleep.waits, retries,
-    )  # fmt: skip
+        number,
+        now,
+        seconds,
+        report,
+        log,
+        before,
+        after,
+        records_before,
+        records_after,
+        sleep.waits,
+        retries,
+    )
 
 
 def last_answer(cycle: Cycle, source: WorldSource) -> Logged:
