@@ -167,6 +167,17 @@ def test_frozen_counters_make_a_social_source_stale() -> None:
     )
 
 
+def run_monitor(*args: str) -> subprocess.CompletedProcess[str]:
+    """The `monitor` command as a user runs it, in a terminal wide enough not to cut cells."""
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=60,
+    )
+
+
 def test_collect_command_shows_results_and_exits_1_on_a_failure(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
@@ -181,24 +192,11 @@ def test_collect_command_shows_results_and_exits_1_on_a_failure(
         "collect: {per_host_interval: 1ms, max_retries: 0}\n"
         f"database: '{database}'\n"
     )
-    env = {**os.environ, "COLUMNS": "200"}
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "collect", "-c", str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    result = run_monitor("collect", "-c", str(path))
     assert result.returncode == 1, result.stderr
     assert "not_found" in result.stdout
     assert "1 sources collected, 1 failed" in result.stdout
-    status = subprocess.run(
-        [sys.executable, "-m", "monitor", "status", "-c", str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    status = run_monitor("status", "-c", str(path))
     assert status.returncode == 0, status.stderr
     assert "Acme" in status.stdout and "not_found" in status.stdout
 
@@ -211,11 +209,6 @@ def test_collect_command_refuses_an_unknown_filter(tmp_path: Path, flag: str) ->
         "competitors: [{name: Acme, sources: [feed: http://127.0.0.1:9/a.xml]}]\n"
         f"database: 'sqlite:///{tmp_path / 'm.db'}'\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "collect", "-c", str(path), flag, "nothing-like-this"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_monitor("collect", "-c", str(path), flag, "nothing-like-this")
     assert result.returncode == 2
     assert "no source matches" in result.stderr

@@ -86,7 +86,8 @@ def test_html_source_with_selectors() -> None:
     assert source.fields["url"] == "a@href"
 
 
-BAD_FILES = [
+# Whole files that are wrong from the first line.
+BAD_WHOLE_FILES = [
     ("empty file", "", "must be a mapping"),
     ("a list instead of sections", "- a\n- b\n", "must be a mapping"),
     ("invalid YAML", "organization: [unclosed\n", "not valid YAML"),
@@ -97,105 +98,85 @@ BAD_FILES = [
         "organization: {name: Us, sources: [feed: https://a.example/f]}\n",
         "competitors: is required",
     ),
-    ("unknown top-level key", GOOD + "colect: {interval: 1h}\n", "colect: unknown key"),
-    (
-        "typo in a section key",
-        GOOD + "collect: {intervall: 1h}\n",
-        "collect.intervall: unknown key",
-    ),
-    ("bad duration", GOOD + "collect: {interval: 1x}\n", "collect.interval: not a duration"),
-    (
-        "negative duration",
-        GOOD + "collect: {timeout: 0s}\n",
-        "collect.timeout: must be longer than zero",
-    ),
-    ("bad size", GOOD + "collect: {max_bytes: lots}\n", "collect.max_bytes: not a size"),
-    (
-        "bad timezone",
-        GOOD + "report: {timezone: Mars/Olympus}\n",
-        "report.timezone: not a time zone",
-    ),
-    (
-        "bad schedule",
-        GOOD + "report: {schedule: 'someday 08:00'}\n",
-        "report.schedule: not a schedule",
-    ),
-    ("bad hour in schedule", GOOD + "report: {schedule: 'mon 25:00'}\n", "between 00:00 and 23:59"),
-    ("bad cron", GOOD + "report: {schedule: '0 8 * * funday'}\n", "not a valid cron expression"),
-    ("unsupported language", GOOD + "report: {language: de}\n", "report.language"),
-    ("bad recipient", GOOD + "report: {recipients: [ceo-at-example]}\n", "report.recipients.0"),
+]
+# The good file with one wrong thing added at its end.
+BAD_ADDITIONS = [
+    ("unknown top-level key", "colect: {interval: 1h}\n", "colect: unknown key"),
+    ("typo in a section key", "collect: {intervall: 1h}\n", "collect.intervall: unknown key"),
+    ("bad duration", "collect: {interval: 1x}\n", "collect.interval: not a duration"),
+    ("negative duration", "collect: {timeout: 0s}\n", "collect.timeout: must be longer than zero"),
+    ("bad size", "collect: {max_bytes: lots}\n", "collect.max_bytes: not a size"),
+    ("bad timezone", "report: {timezone: Mars/Olympus}\n", "report.timezone: not a time zone"),
+    ("bad schedule", "report: {schedule: 'someday 08:00'}\n", "report.schedule: not a schedule"),
+    ("bad hour in schedule", "report: {schedule: 'mon 25:00'}\n", "between 00:00 and 23:59"),
+    ("bad cron", "report: {schedule: '0 8 * * funday'}\n", "not a valid cron expression"),
+    ("unsupported language", "report: {language: de}\n", "report.language"),
+    ("bad recipient", "report: {recipients: [ceo-at-example]}\n", "report.recipients.0"),
     (
         "bad sender",
-        GOOD + "email: {host: smtp.example, from: nobody}\n",
+        "email: {host: smtp.example, from: nobody}\n",
         "email.from: not an e-mail address",
     ),
     (
         "password in the file",
-        GOOD + "email: {host: s.example, from: a@b.example, password: hunter2}\n",
+        "email: {host: s.example, from: a@b.example, password: hunter2}\n",
         "email.password: unknown key",
     ),
     (
         "username without password_env",
-        GOOD + "email: {host: s.example, from: a@b.example, username: u}\n",
+        "email: {host: s.example, from: a@b.example, username: u}\n",
         "password_env",
     ),
     (
         "bad env name",
-        GOOD + "email: {host: s.example, from: a@b.example, password_env: 'my password'}\n",
+        "email: {host: s.example, from: a@b.example, password_env: 'my password'}\n",
         "environment variable",
     ),
-    ("unknown source kind", GOOD + "      - tiktok: acme\n", "unknown source kind 'tiktok'"),
-    ("bad mastodon handle", GOOD + "      - mastodon: acme\n", "not a Mastodon handle"),
-    ("bad youtube channel", GOOD + "      - youtube: acme-channel\n", "not a YouTube channel id"),
-    ("bad bluesky handle", GOOD + "      - bluesky: 'not a handle'\n", "not a Bluesky handle"),
-    ("bad reddit target", GOOD + "      - reddit: acme\n", "not a Reddit target"),
-    ("bad telegram channel", GOOD + "      - telegram: 'a b'\n", "not a public Telegram channel"),
-    (
-        "feed that is not a URL",
-        GOOD + "      - feed: ftp://acme.example/f\n",
-        "http:// or https://",
-    ),
+    ("unknown source kind", "      - tiktok: acme\n", "unknown source kind 'tiktok'"),
+    ("bad mastodon handle", "      - mastodon: acme\n", "not a Mastodon handle"),
+    ("bad youtube channel", "      - youtube: acme-channel\n", "not a YouTube channel id"),
+    ("bad bluesky handle", "      - bluesky: 'not a handle'\n", "not a Bluesky handle"),
+    ("bad reddit target", "      - reddit: acme\n", "not a Reddit target"),
+    ("bad telegram channel", "      - telegram: 'a b'\n", "not a public Telegram channel"),
+    ("feed that is not a URL", "      - feed: ftp://acme.example/f\n", "http:// or https://"),
     (
         "html fields without item",
-        GOOD + "      - html: {url: https://a.example, fields: {title: h2}}\n",
+        "      - html: {url: https://a.example, fields: {title: h2}}\n",
         "'fields' needs 'item'",
     ),
-    ("html without url", GOOD + "      - html: {item: article}\n", "html.url: is required"),
-    ("instagram without token", GOOD + "      - instagram: acme\n", "token_env: is required"),
+    ("html without url", "      - html: {item: article}\n", "html.url: is required"),
+    ("instagram without token", "      - instagram: acme\n", "token_env: is required"),
     (
         "reddit with half the credentials",
-        GOOD + "      - reddit: {target: r/acme, client_id_env: RID}\n",
+        "      - reddit: {target: r/acme, client_id_env: RID}\n",
         "go together",
     ),
     (
         "two kinds in one source",
-        GOOD + "      - {feed: https://a.example/f, mastodon: '@a@b.example'}\n",
+        "      - {feed: https://a.example/f, mastodon: '@a@b.example'}\n",
         "one 'kind: target' pair",
     ),
-    ("same source twice", GOOD + '      - mastodon: "@acme@mastodon.social"\n', "listed twice"),
-    (
-        "company without sources",
-        GOOD + "  - name: Globex\n    sources: []\n",
-        "needs at least one entry",
-    ),
+    ("same source twice", '      - mastodon: "@acme@mastodon.social"\n', "listed twice"),
+    ("company without sources", "  - name: Globex\n    sources: []\n", "needs at least one entry"),
     (
         "duplicate company names",
-        GOOD + "  - name: ACME\n    sources: [feed: https://acme.example/f]\n",
+        "  - name: ACME\n    sources: [feed: https://acme.example/f]\n",
         "same name: acme",
     ),
     (
         "duplicate key",
-        GOOD + "database: sqlite:///a.db\ndatabase: sqlite:///b.db\n",
+        "database: sqlite:///a.db\ndatabase: sqlite:///b.db\n",
         "database: the key appears twice",
     ),
-    ("unsupported database", GOOD + "database: mysql://x/y\n", "database: must be sqlite"),
-    ("concurrency out of range", GOOD + "collect: {concurrency: 0}\n", "collect.concurrency"),
+    ("unsupported database", "database: mysql://x/y\n", "database: must be sqlite"),
+    ("concurrency out of range", "collect: {concurrency: 0}\n", "collect.concurrency"),
     (
         "base_urls for an unknown kind",
-        GOOD + "collect: {base_urls: {myspace: https://m.example}}\n",
+        "collect: {base_urls: {myspace: https://m.example}}\n",
         "unknown source kind myspace",
     ),
 ]
+BAD_FILES = BAD_WHOLE_FILES + [(name, GOOD + added, said) for name, added, said in BAD_ADDITIONS]
 
 
 @pytest.mark.parametrize(

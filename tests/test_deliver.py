@@ -177,17 +177,10 @@ def test_outbox_eml_holds_exactly_what_was_sent(smtp_server, store, tmp_path):
     assert read_eml(result.eml_path)["Message-ID"] == result.message_id
 
 
-def test_starttls_and_auth_with_password_from_environment(
-    smtp_server, store, tmp_path, tls, monkeypatch
-):
-    server_context, client_context = tls
-    logins: list[tuple[bytes, bytes]] = []
-
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        assert isinstance(auth_data, LoginPassword)
-        logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.password == b"s3cret-pass", handled=False)
-
+def login_server(smtp_server, tls, monkeypatch, authenticator, password: str):
+    """A STARTTLS server that requires a login, and settings that log in to it as
+    monitor@ourco.example with `password`, read from TEST_SMTP_PASSWORD."""
+    server_context, _client_context = tls
     mailbox = Mailbox()
     port = smtp_server(
         mailbox,
@@ -196,13 +189,28 @@ def test_starttls_and_auth_with_password_from_environment(
         authenticator=authenticator,
         auth_required=True,
     )
-    monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret-pass")
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", password)
     config = settings(
         port,
         security="starttls",
         username="monitor@ourco.example",
         password_env="TEST_SMTP_PASSWORD",
     )
+    return mailbox, config
+
+
+def test_starttls_and_auth_with_password_from_environment(
+    smtp_server, store, tmp_path, tls, monkeypatch
+):
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        assert isinstance(auth_data, LoginPassword)
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret-pass", handled=False)
+
+    _, client_context = tls
+    mailbox, config = login_server(smtp_server, tls, monkeypatch, authenticator, "s3cret-pass")
 
     result = send(store, tmp_path, config, ssl_context=client_context)
 
@@ -214,22 +222,11 @@ def test_starttls_and_auth_with_password_from_environment(
 def test_wrong_password_is_a_permanent_failure_with_the_servers_words(
     smtp_server, store, tmp_path, tls, monkeypatch
 ):
-    server_context, client_context = tls
-    mailbox = Mailbox()
-    port = smtp_server(
-        mailbox,
-        tls_context=server_context,
-        require_starttls=True,
-        authenticator=lambda *a: AuthResult(success=False, handled=False),
-        auth_required=True,
-    )
-    monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong")
-    config = settings(
-        port,
-        security="starttls",
-        username="monitor@ourco.example",
-        password_env="TEST_SMTP_PASSWORD",
-    )
+    def refuse_every_login(*_args) -> AuthResult:
+        return AuthResult(success=False, handled=False)
+
+    _, client_context = tls
+    _, config = login_server(smtp_server, tls, monkeypatch, refuse_every_login, "wrong")
     sleeps = Sleeps()
 
     result = send(store, tmp_path, config, ssl_context=client_context, sleep=sleeps)
