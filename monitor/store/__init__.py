@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from monitor.errors import StoreError
 from monitor.store import schema as s
@@ -46,9 +46,40 @@ def _engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    @event.listens_for(engine, "handle_error")
+    def _plainly(context) -> None:
+        # A database that fails under a running command (damaged pages, full disk, read-only
+        # file, lost server) is one plain StoreError, not a SQLAlchemy traceback. Integrity
+        # errors stay what they are: the store relies on them (claim_delivery).
+        problem = context.sqlalchemy_exception
+        if context.is_pre_ping or isinstance(problem, IntegrityError):
+            return
+        if isinstance(problem, OperationalError | DatabaseError):
+            raise _use_error(url, context.original_exception) from None
+
+    return engine
+
+
+# What the database's own words mean, for the message (SQLite's wording; PostgreSQL's own).
+_REASONS = (
+    ("malformed", "it is damaged; restore it from a backup, or point `database:` at a new file"),
+    ("not a database", "it is damaged or is not a database file"),
+    ("disk is full", "the disk is full; free some space and run again"),
+    ("no space left", "the disk is full; free some space and run again"),
+    ("readonly", "it is read-only for this program"),
+    ("disk i/o error", "the disk failed to read or write it"),
+    ("locked", "another program is holding it; try again in a moment"),
+)
+
+
+def _use_error(url: str, error: BaseException) -> StoreError:
+    said = _first_line(error)
+    reason = next((why for key, why in _REASONS if key in said.lower()), None)
+    because = f"{reason} (the database said: {said})" if reason else said
+    return StoreError(f"cannot use the database {_safe(url)}: {because}")
 
 
 class Store(HarvestWriter, MetricsReads, Deliveries):
@@ -60,9 +91,7 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
             self.engine = _engine(url)
             self._migrate()
         except (OperationalError, DatabaseError) as error:
-            raise StoreError(
-                f"cannot use the database {_safe(url)}: {_first_line(error)}"
-            ) from None
+            raise _use_error(url, error) from None
         self.dialect = self.engine.dialect.name
 
     def close(self) -> None:
