@@ -8,9 +8,10 @@ import logging
 import random
 import statistics
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from monitor.clock import utc_now
 from monitor.collectors import SourceContext, collector_for, parsing_pool
@@ -105,13 +106,29 @@ async def run_cycle(
             return outcome
 
         with parsing_pool(len(records)):
-            outcomes = list(await asyncio.gather(*(one(r) for r in records)))
+            outcomes = await _all_or_none([one(r) for r in records])
     finally:
         if own_client:
             await client.aclose()
     report = CycleReport(started, now(), outcomes)
     store.finish_run(run_id, report.finished_at, ok=report.ok, failed=report.failed)
     return report
+
+
+async def _all_or_none(jobs: list[Coroutine[Any, Any, SourceOutcome]]) -> list[SourceOutcome]:
+    """Every outcome; or, when one job raises (the database failed), the rest cancelled.
+
+    Left running, they would go on against a closed client and a failing database,
+    recording bogus failures on sources that did nothing wrong.
+    """
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 async def collect_one(
