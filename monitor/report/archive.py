@@ -104,6 +104,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def _make_folder(outbox: Path) -> None:
+    if outbox.exists() and not outbox.is_dir():  # mkdir would only say "File exists"
+        raise MonitorError(f"cannot write the digest to {outbox}: it is a file, not a folder")
     try:
         outbox.mkdir(parents=True, exist_ok=True)
     except OSError as error:
