@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import resource
 import sys
@@ -125,6 +126,7 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=1000)
     parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--skip-sequential", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from monitor.collect import run_cycle, sync_sources
@@ -161,6 +163,19 @@ def main() -> None:
     per_host = args.sources / args.hosts
     floor = max(args.sources * DELAY_S / 32, per_host * DELAY_S + (per_host - 1) * 0.2)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if args.json:
+        first_bytes, second_bytes = first_stats.bytes_received, second_stats.bytes_received
+        figures = {
+            "sources": args.sources, "hosts": args.hosts, "ok": first.ok, "failed": first.failed,
+            "first_cycle_s": first_s, "second_cycle_s": second_s,
+            "first_bytes": first_bytes, "second_bytes": second_bytes,
+            "second_bytes_pct": 100 * second_bytes / max(first_bytes, 1),
+            "floor_s": floor, "floor_ratio": first_s / floor, "sequential_s": sequential_s,
+            "speedup": None if sequential_s is None else sequential_s / first_s,
+            "peak_mb": peak_mb,
+        }  # fmt: skip
+        print(json.dumps(figures))
+        return
     print(f"sources: {args.sources} on {args.hosts} hosts, {ENTRIES} entries each, {DELAY_S * 1000:.0f} ms per response")
     print(f"first cycle:  {first_s:6.2f} s  ok {first.ok}, failed {first.failed}, {first_stats.bytes_received / 1e6:.2f} MB")
     print(f"second cycle: {second_s:6.2f} s  unchanged {sum(o.unchanged for o in second.outcomes)}, "

@@ -14,6 +14,7 @@ runs in a fresh process so its peak memory (ru_maxrss) is the computation's, not
 
 from __future__ import annotations
 
+import json
 import random
 import resource
 import subprocess
@@ -163,8 +164,11 @@ def measure(path: Path, trace: bool) -> None:
     print(f"{elapsed:.3f} {rss:.0f} {peak:.0f} {len(metrics.companies)} {len(found)}")
 
 
-def main(sizes: list[int]) -> None:
-    print(f"{'sources':>7} {'build s':>8} {'compute s':>9} {'peak RSS MB':>11} {'traced MB':>9}")
+def main(sizes: list[int], as_json: bool = False) -> None:
+    header = f"{'sources':>7} {'build s':>8} {'compute s':>9} {'peak RSS MB':>11} {'traced MB':>9}"
+    if not as_json:
+        print(header)
+    figures = []
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:
             path = Path(folder) / f"bench{n}.db"
@@ -175,7 +179,12 @@ def main(sizes: list[int]) -> None:
             elapsed = min(r[0] for r in runs)
             rss = max(r[1] for r in runs)
             traced = _run(path, trace=True)[2]
-            print(f"{n:>7} {built:>8.1f} {elapsed:>9.3f} {rss:>11.0f} {traced:>9.0f}")
+            figures.append({"sources": n, "build_s": built, "compute_s": elapsed,
+                            "peak_rss_mb": rss, "traced_mb": traced})  # fmt: skip
+            if not as_json:
+                print(f"{n:>7} {built:>8.1f} {elapsed:>9.3f} {rss:>11.0f} {traced:>9.0f}")
+    if as_json:
+        print(json.dumps(figures))
 
 
 def _run(path: Path, trace: bool) -> tuple[float, float, float]:
@@ -188,4 +197,5 @@ if __name__ == "__main__":
     if "--measure" in sys.argv:
         measure(Path(sys.argv[sys.argv.index("--measure") + 1]), "--trace" in sys.argv)
     else:
-        main([int(a) for a in sys.argv[1:]] or [50, 100, 200])
+        sizes = [int(a) for a in sys.argv[1:] if a != "--json"]
+        main(sizes or [50, 100, 200], as_json="--json" in sys.argv)
