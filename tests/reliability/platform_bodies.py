@@ -109,8 +109,7 @@ def source_yaml(source: WorldSource, base: str) -> str:
     """The source's entry in a configuration file (one line of YAML flow style)."""
     if source.kind == "feed":
         return f"{{feed: '{base}{source.feed_path()}'}}"
-    target = "handle"
-    return f"{{{source.kind}: {{{target}: '{source.handle}', base_url: '{base}{source.prefix}'}}}}"
+    return f"{{{source.kind}: {{handle: '{source.handle}', base_url: '{base}{source.prefix}'}}}}"
 
 
 def config_yaml(sources: list[WorldSource], bases: list[str], database: str, collect: str) -> str:
