@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import logging
+import math
 import os
+import random
 import signal
 import ssl
 import threading
@@ -220,7 +222,7 @@ def install_jobs(scheduler: AsyncIOScheduler, config: Config, store: Store, now:
         jitter_s = interval.total_seconds() * config.collect.jitter
         scheduler.add_job(
             collect_source,
-            IntervalTrigger(
+            SpreadIntervalTrigger(
                 seconds=interval.total_seconds(),
                 jitter=jitter_s or None,
                 start_date=first,
@@ -235,6 +237,26 @@ def install_jobs(scheduler: AsyncIOScheduler, config: Config, store: Store, now:
     for job in scheduler.get_jobs():
         if job.id.startswith("collect:") and job.id not in wanted:
             job.remove()
+
+
+class SpreadIntervalTrigger(IntervalTrigger):
+    """Runs on the interval's grid, each moved by up to ±jitter: the spread never adds up.
+
+    APScheduler's own jitter adds 0..jitter to the previous, already moved, run: runs drift
+    later and a source is collected jitter/2 less often than its interval says (5% with the
+    default 0.1, found by the soak benchmark).
+    """
+
+    def get_next_fire_time(self, previous_fire_time, now):
+        start, step = self.start_date.timestamp(), self.interval_length
+        if previous_fire_time is None:
+            steps = max(0, math.ceil((now.timestamp() - start) / step))
+        else:  # back onto the grid (|jitter| <= half a step), then one step on
+            steps = round((previous_fire_time.timestamp() - start) / step) + 1
+        planned = start + steps * step + random.uniform(-1, 1) * (self.jitter or 0)
+        if self.end_date and planned > self.end_date.timestamp():
+            return None
+        return datetime.fromtimestamp(planned, tz=self.timezone)
 
 
 def _collection_plan(
