@@ -110,7 +110,7 @@ class Run:
 
 
 def stored(store: Store) -> dict[int, dict]:
-    """Per source: posts (id -> title, replies, likes) and the latest follower count."""
+    """Per source: posts (id -> title, text, replies, likes) and the latest follower count."""
     result: dict[int, dict] = defaultdict(lambda: {"posts": {}, "followers": None})
     with store.engine.connect() as connection:
         for row in connection.execute(
