@@ -186,12 +186,9 @@ async def collect_one(
         result.updated_counts,
         " (unchanged)" if harvest.unchanged else "",
     )
-    return SourceOutcome(
-        record.id,
-        record.company,
-        record.kind,
-        record.target,
-        record.label,
+    return _outcome(
+        record,
+        began,
         ok=True,
         unchanged=harvest.unchanged,
         new_posts=result.new_posts,
@@ -199,7 +196,6 @@ async def collect_one(
         error_kind="stale" if stale else None,
         error_message=stale,
         warnings=harvest.warnings,
-        duration_s=time.monotonic() - began,
     )
 
 
@@ -223,16 +219,24 @@ def _failed(
         next_due_at=now + _jittered(backoff, config.collect.jitter),
     )
     log.warning("%s %s failed (%s): %s", record.company, record.key, kind, message)
+    return _outcome(
+        record,
+        began,
+        ok=False,
+        error_kind=kind,
+        error_message=message,
+    )
+
+
+def _outcome(record: SourceRecord, began: float, **result: Any) -> SourceOutcome:
     return SourceOutcome(
         record.id,
         record.company,
         record.kind,
         record.target,
         record.label,
-        ok=False,
-        error_kind=kind,
-        error_message=message,
         duration_s=time.monotonic() - began,
+        **result,
     )
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from monitor.collectors import SourceContext, register
+from monitor.collectors.timestamps import iso_utc
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 from monitor.http_errors import status_error
@@ -211,15 +212,11 @@ def _text(value: Any) -> str | None:
 
 
 def _time(value: Any, what: str) -> datetime:
-    """ISO 8601 as Bluesky writes it; fractions past microseconds are cut, not refused."""
-    text = re.sub(r"(\.\d{6})\d+", r"\1", value) if isinstance(value, str) else value
-    try:
-        parsed = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
+    if (parsed := iso_utc(value)) is None:
         raise SourceError(
             "bad_content", f"Bluesky sent a {what} with an unreadable date ({value!r})"
-        ) from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+        )
+    return parsed
 
 
 # --- I/O ---------------------------------------------------------------------------

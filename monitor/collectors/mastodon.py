@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
 from monitor.collectors import SourceContext, register
+from monitor.collectors.timestamps import iso_utc
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 
@@ -183,13 +184,11 @@ def _text(value: Any) -> str | None:
 
 
 def _time(value: Any) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+    if (parsed := iso_utc(value)) is None:
         raise SourceError(
             "bad_content", f"the Mastodon server sent a post with an unreadable date ({value!r})"
-        ) from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+        )
+    return parsed
 
 
 # --- I/O ---------------------------------------------------------------------------

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from monitor.collectors import SourceContext, register
 from monitor.collectors.counts import parse_count
+from monitor.collectors.timestamps import iso_utc
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 
@@ -145,11 +146,9 @@ def _published(message: Tag) -> datetime:
     )
     if time is None:
         raise ValueError("it has no date")
-    try:
-        parsed = datetime.fromisoformat(str(time["datetime"]))
-    except ValueError:
-        raise ValueError(f"its date is unreadable ({time['datetime']!r})") from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    if (parsed := iso_utc(str(time["datetime"]))) is None:
+        raise ValueError(f"its date is unreadable ({time['datetime']!r})")
+    return parsed
 
 
 def _url(message: Tag, data_post: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 from xml.etree.ElementTree import Element
@@ -22,6 +22,7 @@ from defusedxml.ElementTree import fromstring as parse_xml
 
 from monitor.collectors import SourceContext, register
 from monitor.collectors.feed import excerpt, hashtags
+from monitor.collectors.timestamps import iso_utc
 from monitor.config import read_secret
 from monitor.domain import AccountStats, Counts, Harvest, Post
 from monitor.errors import ConfigError, SourceError
@@ -143,8 +144,8 @@ def _video(entry: Element, now: datetime) -> Post:
     url = link.get("href") if link is not None else None
     title = _text(entry, "atom:title")
     description = _text(entry, "media:group/media:description")
-    published = _time(_text(entry, "atom:published"))
-    updated = _time(_text(entry, "atom:updated"))
+    published = iso_utc(_text(entry, "atom:published"))
+    updated = iso_utc(_text(entry, "atom:updated"))
     thumbnail = entry.find("media:group/media:thumbnail", NS)
     stars = entry.find("media:group/media:community/media:starRating", NS)
     stats = entry.find("media:group/media:community/media:statistics", NS)
@@ -239,13 +240,3 @@ def _int(value: object) -> int | None:
         return int(str(value))
     except ValueError:
         return None
-
-
-def _time(value: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.store import schema as s
@@ -25,17 +25,7 @@ class Deliveries:
         with self.engine.begin() as connection:
             try:
                 with connection.begin_nested():
-                    connection.execute(
-                        insert(s.deliveries).values(
-                            week=week,
-                            recipients=recipients,
-                            status="sending",
-                            path=path,
-                            attempts=1,
-                            created_at=now,
-                            updated_at=now,
-                        )
-                    )
+                    _insert_sending(connection, week, recipients, path, now)
                 return True
             except IntegrityError:
                 pass  # a row exists: only a failed or pending delivery may be taken again
@@ -58,17 +48,7 @@ class Deliveries:
                 .values(status="sending", path=path, attempts=d.attempts + 1, updated_at=now)
             )
             if done.rowcount == 0:
-                connection.execute(
-                    insert(s.deliveries).values(
-                        week=week,
-                        recipients=recipients,
-                        status="sending",
-                        path=path,
-                        attempts=1,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+                _insert_sending(connection, week, recipients, path, now)
 
     def finish_delivery(
         self,
@@ -107,3 +87,20 @@ class Deliveries:
         return next(
             (d for d in self.deliveries() if d.week == week and d.recipients == recipients), None
         )
+
+
+def _insert_sending(
+    connection: Connection, week: str, recipients: str, path: str, now: datetime
+) -> None:
+    """The first attempt at a week for a recipient list."""
+    connection.execute(
+        insert(s.deliveries).values(
+            week=week,
+            recipients=recipients,
+            status="sending",
+            path=path,
+            attempts=1,
+            created_at=now,
+            updated_at=now,
+        )
+    )
