@@ -139,24 +139,19 @@ def deliver_due_digest(
     results: list[DeliveryResult] = []
     existing = store.delivery(week.label, key)
     if existing is None:
-        if make_digest is None:
-            from monitor.report import make_digest
         try:
-            _digest, message, paths = make_digest(store, config, week, now)
-        except MonitorError as error:
-            log.error("digest %s could not be made: %s", week.label, error)
-        else:
-            result = send_digest(
-                message,
-                week=week.label,
-                recipients=list(config.report.recipients),
-                settings=config.email,
-                store=store,
-                eml_path=paths.eml,
-                now=now,
+            *_made, result = make_and_send(
+                config,
+                store,
+                week,
+                now,
+                make_digest=make_digest,
                 sleep=sleep,
                 ssl_context=ssl_context,
             )
+        except MonitorError as error:
+            log.error("digest %s could not be made: %s", week.label, error)
+        else:
             results.append(result)
             _log_delivery(result)
     else:
@@ -165,6 +160,36 @@ def deliver_due_digest(
         results.append(result)
         _log_delivery(result)
     return results
+
+
+def make_and_send(
+    config: Config,
+    store: Store,
+    week,
+    now: datetime,
+    *,
+    force: bool = False,
+    make_digest: Callable | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    sleep: Callable[[float], object] = time.sleep,
+):
+    """Render a week's digest into the outbox and send it once: (digest, paths, result)."""
+    if make_digest is None:
+        from monitor.report import make_digest
+    digest, message, paths = make_digest(store, config, week, now)
+    result = send_digest(
+        message,
+        week=week.label,
+        recipients=list(config.report.recipients),
+        settings=config.email,
+        store=store,
+        eml_path=paths.eml,
+        now=now,
+        force=force,
+        sleep=sleep,
+        ssl_context=ssl_context,
+    )
+    return digest, paths, result
 
 
 def _log_delivery(result: DeliveryResult) -> None:

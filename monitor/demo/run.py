@@ -22,7 +22,6 @@ from pathlib import Path
 
 from monitor.collect import run_cycle, sync_sources
 from monitor.config import Config, load_config
-from monitor.deliver import send_digest
 from monitor.demo.mailbox import LoopbackMailbox
 from monitor.demo.server import DemoServer
 from monitor.demo.world import TODAY, build_world
@@ -30,7 +29,7 @@ from monitor.errors import DeliveryError
 from monitor.insights import Takeaway, takeaways
 from monitor.metrics import CompanyWeek, IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
 from monitor.net import HttpClient
-from monitor.report import make_digest
+from monitor.scheduler import make_and_send
 from monitor.store import Store
 
 PLACEHOLDER_ADDRESS = "http://demo-server.invalid"
@@ -85,18 +84,8 @@ def run_demo(
             week = IsoWeek.last_complete(TODAY, config.report.timezone)
             settings = MetricsSettings.from_report(config.report)
             metrics = load_and_compute(store, week, settings)
-            digest, message, paths = make_digest(store, config, week, TODAY)
             report("Sending the digest", steps, steps)
-            delivery = send_digest(
-                message,
-                week=week.label,
-                recipients=list(config.report.recipients),
-                settings=config.email,
-                store=store,
-                eml_path=paths.eml,
-                now=TODAY,
-                force=True,
-            )
+            digest, paths, delivery = make_and_send(config, store, week, TODAY, force=True)
             if not delivery.ok:
                 raise DeliveryError(f"the demo's mail server refused it: {delivery.describe()}")
         received, recipients = mailbox.last()
