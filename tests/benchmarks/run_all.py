@@ -1,0 +1,160 @@
+"""Every benchmark in one command, and one table of every figure against its target.
+
+    /work/venv/bin/python tests/benchmarks/run_all.py [--soak-minutes 2] [--only collect,soak]
+
+Runs bench_collect_feeds.py (1,000 feeds on 100 hosts, with the sequential loop as its
+baseline in the same run), bench_metrics.py (50/100/200 sources, a year of history each),
+bench_render.py (10 companies x 5 platforms) and soak_run.py (shortened) as subprocesses,
+reads the figures each prints with --json, and prints: figure, measured, baseline, target,
+pass/fail. Exit status 1 when a figure misses its target. Takes about 6 minutes plus the soak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    measured: str
+    baseline: str
+    target: str
+    passed: bool
+
+
+def run_benchmark(script: str, *args: str) -> tuple[object, float]:
+    """The JSON a benchmark printed on its last line, and its wall time."""
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, str(HERE / script), *args, "--json"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{script} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    last = [line for line in done.stdout.splitlines() if line.strip()][-1]
+    return json.loads(last), time.monotonic() - began
+
+
+def collect_rows() -> list[Row]:
+    f, _ = run_benchmark("bench_collect_feeds.py")
+    return [
+        Row("collect: 1st cycle, 1,000 feeds / 100 hosts", f"{f['first_cycle_s']:.1f} s",
+            f"sequential {f['sequential_s']:.1f} s", ">= 20x faster",
+            f["speedup"] >= 20),
+        Row("collect: speed-up over the sequential loop", f"{f['speedup']:.1f}x", "1x", ">= 20x",
+            f["speedup"] >= 20),
+        Row("collect: 1st cycle against the limits' floor", f"{f['floor_ratio']:.2f}x",
+            f"floor {f['floor_s']:.1f} s", "<= 2x", f["floor_ratio"] <= 2),
+        Row("collect: unchanged 2nd cycle, bytes", f"{f['second_bytes_pct']:.2f}%",
+            f"1st {f['first_bytes'] / 1e6:.1f} MB", "< 5% of the 1st",
+            f["second_bytes_pct"] < 5),
+        Row("collect: sources failed", str(f["failed"]), f"of {f['sources']}", "0",
+            f["failed"] == 0),
+        Row("collect: peak memory", f"{f['peak_mb']:.0f} MB", "", "< 300 MB", f["peak_mb"] < 300),
+    ]  # fmt: skip
+
+
+def metrics_rows() -> list[Row]:
+    sizes, _ = run_benchmark("bench_metrics.py", "50", "100", "200")
+    by_size = {entry["sources"]: entry for entry in sizes}
+    rows = [
+        Row(f"metrics: one week, {n} sources x 1 year", f"{e['compute_s']:.2f} s",
+            f"50 sources {by_size[50]['compute_s']:.2f} s" if n != 50 else "",
+            "< 2 s" if n == 200 else "", e["compute_s"] < 2 or n != 200)
+        for n, e in sorted(by_size.items())
+    ]  # fmt: skip
+    largest = by_size[200]
+    growth = largest["compute_s"] / by_size[50]["compute_s"]
+    rows += [
+        Row("metrics: peak memory, 200 sources", f"{largest['peak_rss_mb']:.0f} MB", "",
+            "< 500 MB", largest["peak_rss_mb"] < 500),
+        Row("metrics: time 200 / time 50 sources", f"{growth:.2f}x", "4x sources",
+            "<= 4x (linear)", growth <= 4),
+    ]  # fmt: skip
+    return rows
+
+
+def render_rows() -> list[Row]:
+    r, _ = run_benchmark("bench_render.py")
+    size_kib = r["message_bytes"] / 1024
+    return [
+        Row("render: digest, 10 companies x 5 platforms", f"{r['render_s']:.2f} s",
+            f"metrics {r['metrics_s']:.2f} s", "< 3 s", r["render_s"] < 3),
+        Row("render: message size", f"{size_kib:.0f} KiB", "", "< 1 MB",
+            r["message_bytes"] < 1_000_000),
+    ]  # fmt: skip
+
+
+def soak_rows(minutes: float) -> list[Row]:
+    s, _ = run_benchmark("soak_run.py", "--minutes", f"{minutes:g}")
+    title = f"soak {minutes:g} min, 200 sources / 10 s"
+    fds = f"{s['fds_start']} -> {s['fds_end']} (max {s['fds_max']})"
+    return [
+        Row(f"{title}: memory growth", f"{s['rss_growth_pct']:.1f}%",
+            f"{s['rss_start_mib']} -> {s['rss_end_mib']} MiB", "< 10%",
+            s["rss_growth_pct"] < 10),
+        Row(f"{title}: open file descriptors", fds, "", "stable (+/- 5)",
+            abs(s["fds_end"] - s["fds_start"]) <= 5 and s["fds_max"] - s["fds_min"] <= 10),
+        Row(f"{title}: missed ticks", str(s["missed_ticks"]),
+            f"{s['collections']} of {s['expected_collections']} runs", "0",
+            s["missed_ticks"] == 0),
+        Row(f"{title}: failed collections", str(s["failed_collections"]), "", "0",
+            s["failed_collections"] == 0),
+        Row(f"{title}: clean stop (SIGTERM)", f"exit {s['exit_status_after_sigterm']}",
+            f"{s['tracebacks_in_log']} tracebacks", "exit 0, none",
+            s["exit_status_after_sigterm"] == 0 and s["tracebacks_in_log"] == 0),
+    ]  # fmt: skip
+
+
+def table(rows: list[Row]) -> str:
+    header = Row("figure", "measured", "baseline / context", "target", True)
+    cells = [[r.figure, r.measured, r.baseline, r.target, "pass" if r.passed else "FAIL"]
+             for r in [header, *rows]]  # fmt: skip
+    cells[0][4] = "result"
+    widths = [max(len(line[i]) for line in cells) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--soak-minutes", type=float, default=2.0)
+    parser.add_argument("--only", default="collect,metrics,render,soak")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    args = parser.parse_args()
+    parts: dict[str, Callable[[], list[Row]]] = {
+        "collect": collect_rows,
+        "metrics": metrics_rows,
+        "render": render_rows,
+        "soak": lambda: soak_rows(args.soak_minutes),
+    }
+    rows: list[Row] = []
+    for name in args.only.split(","):
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        rows += parts[name.strip()]()
+    if args.json:
+        print(json.dumps([row.__dict__ for row in rows]))
+    else:
+        print(table(rows))
+    sys.exit(0 if all(row.passed for row in rows) else 1)
+
+
+if __name__ == "__main__":
+    main()
