@@ -36,7 +36,7 @@ def feed_body(source: int) -> bytes:
 <guid isPermaLink="false">s{source}-p{i}</guid>
 <pubDate>{format_datetime(start - timedelta(hours=7 * i))}</pubDate>
 <category>news</category><slash:comments>{i}</slash:comments>
-<description>&lt;p&gt;Paragraph {i} of a post about our products and plans.&lt;/p&gt;</description></item>"""
+<description>&lt;p&gt;Paragraph {i} of a post about our plans.&lt;/p&gt;</description></item>"""
         for i in range(ENTRIES)
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -54,12 +54,15 @@ def serve(ports: list[int], ready) -> None:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 path = lines[0].split(" ")[1]
-                headers = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
+                headers = {
+                    k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)
+                }
                 source = int(path.strip("/").split(".")[0].removeprefix("feed"))
                 etag = f'"v1-{source}"'
                 await asyncio.sleep(DELAY_S)
                 if headers.get("if-none-match") == etag:
-                    writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\n\r\n".encode())
+                    head = f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0"
+                    writer.write(f"{head}\r\n\r\n".encode())
                 else:
                     body = feed_body(source)
                     writer.write(
@@ -176,14 +179,29 @@ def main() -> None:
         }  # fmt: skip
         print(json.dumps(figures))
         return
-    print(f"sources: {args.sources} on {args.hosts} hosts, {ENTRIES} entries each, {DELAY_S * 1000:.0f} ms per response")
-    print(f"first cycle:  {first_s:6.2f} s  ok {first.ok}, failed {first.failed}, {first_stats.bytes_received / 1e6:.2f} MB")
-    print(f"second cycle: {second_s:6.2f} s  unchanged {sum(o.unchanged for o in second.outcomes)}, "
-          f"{second_stats.bytes_received / 1e6:.3f} MB ({100 * second_stats.bytes_received / max(first_stats.bytes_received, 1):.1f}% of the first)")
-    print(f"floor set by the limits: {floor:.2f} s -> first cycle is {first_s / floor:.2f}x the floor (target <= 2x)")
+    first_mb, second_mb = first_stats.bytes_received / 1e6, second_stats.bytes_received / 1e6
+    unchanged = sum(o.unchanged for o in second.outcomes)
+    print(
+        f"sources: {args.sources} on {args.hosts} hosts, {ENTRIES} entries each, "
+        f"{DELAY_S * 1000:.0f} ms per response"
+    )
+    print(
+        f"first cycle:  {first_s:6.2f} s  ok {first.ok}, failed {first.failed}, {first_mb:.2f} MB"
+    )
+    print(
+        f"second cycle: {second_s:6.2f} s  unchanged {unchanged}, {second_mb:.3f} MB "
+        f"({100 * second_mb / max(first_mb, 1e-9):.1f}% of the first)"
+    )
+    print(
+        f"floor set by the limits: {floor:.2f} s -> first cycle is {first_s / floor:.2f}x "
+        "the floor (target <= 2x)"
+    )
     if sequential_s is not None:
-        print(f"sequential loop: {sequential_s:6.2f} s -> cycle is {sequential_s / first_s:.1f}x faster (target >= 20x)")
-    print(f"peak memory (this process): {peak_mb:.0f} MB (target < 300 MB)")
+        print(
+            f"sequential loop: {sequential_s:6.2f} s -> cycle is "
+            f"{sequential_s / first_s:.1f}x faster (target >= 20x)"
+        )
+    print(f"peak memory (this process): {peak_mb:.0f} MB (target < 300 MB)")  # fmt: skip
 
 
 if __name__ == "__main__":
