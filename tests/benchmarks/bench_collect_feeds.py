@@ -164,7 +164,9 @@ def main() -> None:
     server.terminate()
 
     per_host = args.sources / args.hosts
-    floor = max(args.sources * DELAY_S / 32, per_host * DELAY_S + (per_host - 1) * 0.2)
+    # Requests to one host start at least 0.2 s apart (start to start) and last 100 ms;
+    # all hosts together keep at most 32 in flight.
+    floor = max(args.sources * DELAY_S / 32, (per_host - 1) * max(0.2, DELAY_S) + DELAY_S)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if args.json:
         first_bytes, second_bytes = first_stats.bytes_received, second_stats.bytes_received
