@@ -29,6 +29,7 @@ STALE_UNCHANGED_CYCLES = 24
 STALE_MIN_SPAN = timedelta(days=2)
 # Nothing published for this many usual gaps (and at least STALE_MIN_SILENCE) looks broken.
 STALE_GAP_FACTOR = 5
+STALE_MIN_POSTS = 5  # posts needed to know a source's usual gap
 STALE_MIN_SILENCE = timedelta(days=7)
 KINDS_WITH_COUNTERS = {"youtube", "mastodon", "bluesky", "telegram", "reddit", "instagram"}
 
@@ -161,12 +162,12 @@ async def collect_one(
         log.exception("unexpected error collecting %s", record.key)
         message = f"an unexpected error stopped the collection ({type(error).__name__}: {error})"
         return _failed(store, record, "unexpected", message, now, interval, config, began)
+    own = [p.published_at for p in harvest.posts if not p.is_repost]
+    if len(own) < STALE_MIN_POSTS:  # too few to judge: add what the store already knows
+        own += store.publish_times(record.id)
     stale = stale_reason(
         record.kind,
-        [
-            *(p.published_at for p in harvest.posts if not p.is_repost),
-            *store.publish_times(record.id),
-        ],
+        own,
         unchanged_cycles=record.unchanged_cycles,
         interval=interval,
         now=now,
@@ -250,7 +251,7 @@ def stale_reason(
 ) -> str | None:
     """Why a source that answers fine looks frozen, or None. Pure, so it is easy to test."""
     times = sorted(set(publish_times), reverse=True)
-    if len(times) >= 5:
+    if len(times) >= STALE_MIN_POSTS:
         gaps = [(a - b).total_seconds() for a, b in itertools.pairwise(times)]
         usual = timedelta(seconds=statistics.median(gaps))
         silence = now - times[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +12,8 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from monitor.domain import Counts, Harvest, Post
 from monitor.store import schema as s
 from monitor.store.records import COUNTERS, HarvestResult
+
+MAX_EXTERNAL_ID = 500  # the size of posts.external_id
 
 
 class HarvestWriter:
@@ -71,7 +74,7 @@ class HarvestWriter:
     def _write_posts(
         self, connection: Connection, source_id: int, harvest: Harvest, track_for: timedelta
     ) -> tuple[int, int]:
-        posts = {p.external_id: p for p in harvest.posts}  # a platform may repeat an item
+        posts = {_post_key(p.external_id): p for p in harvest.posts}  # items may repeat
         existing: dict[str, Any] = {}
         ids = list(posts)
         for start in range(0, len(ids), 500):
@@ -82,21 +85,15 @@ class HarvestWriter:
             existing.update({row.external_id: row for row in connection.execute(query)})
         observed = harvest.observed_at
         new_rows = [
-            _post_values(source_id, post, observed)
+            _post_values(source_id, key, post, observed)
             for key, post in posts.items()
             if key not in existing
         ]
         if new_rows:
-            connection.execute(insert(s.posts), new_rows)
-            inserted = {
-                row.external_id: row.id
-                for row in connection.execute(
-                    select(s.posts.c.id, s.posts.c.external_id).where(
-                        s.posts.c.source_id == source_id,
-                        s.posts.c.external_id.in_([r["external_id"] for r in new_rows]),
-                    )
-                )
-            }
+            returning = insert(s.posts).returning(
+                s.posts.c.id, s.posts.c.external_id, sort_by_parameter_order=True
+            )
+            inserted = {row.external_id: row.id for row in connection.execute(returning, new_rows)}
             connection.execute(
                 insert(s.post_counts),
                 [
@@ -175,10 +172,17 @@ def _counts(counts: Counts) -> dict[str, int | None]:
     return {c: getattr(counts, c) for c in COUNTERS}
 
 
-def _post_values(source_id: int, post: Post, observed: datetime) -> dict[str, Any]:
+def _post_key(external_id: str) -> str:
+    """The id as stored: a platform's id, or a digest of it when it is past the column's size."""
+    if len(external_id) <= MAX_EXTERNAL_ID:
+        return external_id
+    return "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
+
+
+def _post_values(source_id: int, key: str, post: Post, observed: datetime) -> dict[str, Any]:
     return {
         "source_id": source_id,
-        "external_id": post.external_id[:500],
+        "external_id": key,
         "url": post.url,
         "title": post.title,
         "text": post.text,

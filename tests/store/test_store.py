@@ -102,6 +102,14 @@ def test_a_counter_change_writes_one_engagement_row(store: Store) -> None:
     assert latest == {"1": 9, "2": 5}
 
 
+def test_an_overlong_post_id_is_stored_once(store: Store) -> None:
+    long_id = "https://acme.example/news?" + "x" * 600
+    save(store, acme(store), harvest(post(long_id)))
+    result = save(store, acme(store), harvest(post(long_id, likes=9), at=NOW + timedelta(hours=1)))
+    assert (result.new_posts, result.updated_counts) == (0, 1)
+    assert count(store, s.posts) == 1
+
+
 def test_unknown_counters_stay_unknown(store: Store) -> None:
     save(store, acme(store), harvest(post("1", likes=None)))
     rows = store.read_posts(NOW - timedelta(days=30), NOW)
