@@ -281,6 +281,13 @@ class HttpClient:
                     raise _Retryable(error) from None
                 except (httpx.UnsupportedProtocol, httpx.InvalidURL) as problem:
                     raise SourceError("network", f"{url} cannot be fetched: {problem}") from None
+                except httpx.RemoteProtocolError as problem:
+                    error = SourceError(
+                        "network",
+                        "the server broke off in the middle of its answer "
+                        f"({describe_problem(problem)}) ({url})",
+                    )
+                    raise _Retryable(error) from None
                 except httpx.TransportError as problem:
                     error = SourceError(
                         "network",

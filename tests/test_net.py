@@ -372,6 +372,21 @@ def test_endless_body_is_cut_at_max_bytes() -> None:
     assert "200,000 bytes" in error.message
 
 
+def _cut_short(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "1000")
+    handler.end_headers()
+    handler.wfile.write(b"<rss><channel>")  # then the connection closes
+    handler.close_connection = True
+
+
+def test_a_body_cut_in_the_middle_says_so() -> None:
+    with serve(_cut_short) as base:
+        error = failure(base + "/feed", config=settings(max_retries=1))
+    assert error.kind == "network"
+    assert "broke off in the middle of its answer" in error.message
+
+
 def test_declared_oversized_body_is_refused_before_reading(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/big").respond_with_data(b"x" * 5000)
     error = failure(httpserver.url_for("/big"), config=settings(max_bytes=1000))
