@@ -9,6 +9,7 @@ from rich.table import Table
 
 from monitor.clock import utc_now
 from monitor.collect import SourceOutcome
+from monitor.deliver import delivery_rows
 from monitor.store import Store
 
 
@@ -42,15 +43,18 @@ def print_status(out: Console, store: Store) -> None:
             else _when(record.next_due_at, now),
         )
     out.print(table)
-    deliveries = store.deliveries()
+    deliveries = delivery_rows(store)
     if not deliveries:
         out.print("No digest has been written yet.")
         return
     weekly = Table(title="Digests", title_justify="left")
-    for column in ("Week", "Recipients", "Status", "Attempts", "Error"):
+    for column in ("Week", "Recipients", "Status", "Attempts", "Sent", "Problem"):
         weekly.add_column(column)
     for d in deliveries:
-        weekly.add_row(d.week, d.recipients, d.status, str(d.attempts), d.error or "")
+        sent = _when(d["sent_at"], now) if d["sent_at"] else ""
+        weekly.add_row(
+            d["week"], d["recipients"], d["status"], str(d["attempts"]), sent, d["error"] or ""
+        )
     out.print(weekly)
 
 

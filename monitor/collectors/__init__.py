@@ -87,12 +87,6 @@ def collector_for(kind: str) -> CollectorInfo:
     return _REGISTRY[kind]
 
 
-def all_collectors() -> dict[str, CollectorInfo]:
-    for kind in KINDS:
-        collector_for(kind)
-    return dict(_REGISTRY)
-
-
 # --- parsing off the event loop ---------------------------------------------------------
 
 P = ParamSpec("P")

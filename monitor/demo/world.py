@@ -258,11 +258,6 @@ def _with_breakout(sources: list[WorldSource]) -> list[WorldSource]:
     return result
 
 
-def breakout_post(world: World) -> WorldPost:
-    """The post the world made break out (for tests and for the demo's own summary)."""
-    return next(p for s in world.sources for p in s.posts if p.breakout)
-
-
 # --- ids ---------------------------------------------------------------------------------------
 
 _BASE32_SORTABLE = "234567abcdefghijklmnopqrstuvwxyz"
