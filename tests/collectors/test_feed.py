@@ -134,6 +134,16 @@ def test_atom_relative_links_resolve_against_the_feed_address() -> None:
     assert posts[0].url == "https://acme.example/blog/2026/03/scaling-hive"
 
 
+def test_rss_links_resolve_against_the_feed_address_and_only_http_links_stay() -> None:
+    body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Acme</title>
+<item><title>One</title><link>/news/one</link><guid isPermaLink="false">1</guid>
+<pubDate>Tue, 03 Mar 2026 09:00:00 GMT</pubDate></item>
+<item><title>Two</title><link>javascript:alert(1)</link><guid isPermaLink="false">2</guid>
+<pubDate>Tue, 03 Mar 2026 10:00:00 GMT</pubDate></item></channel></rss>"""
+    posts, _ = parse_feed(body, "https://acme.example/feed.xml", NOW, "application/rss+xml")
+    assert [p.url for p in posts] == ["https://acme.example/news/one", None]
+
+
 def test_atom_entry_with_only_an_updated_time_is_flagged_estimated() -> None:
     posts, _ = parse("atom10.xml")
     notes = posts[1]
