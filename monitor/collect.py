@@ -89,13 +89,15 @@ async def run_cycle(
     only_due: bool = False,
     client: HttpClient | None = None,
     on_outcome: Callable[[SourceOutcome], None] | None = None,
+    record_run: bool = True,
 ) -> CycleReport:
     """Collect the chosen sources (all active ones by default); one failing stops no other."""
     started = now()
     records = store.due_sources(started) if only_due else store.sources()
     if source_ids is not None:
         records = [r for r in records if r.id in set(source_ids)]
-    run_id = store.start_run("collect", started)
+    # The job collects one source at a time; its attempts are in source_events, not runs.
+    run_id = store.start_run("collect", started) if record_run else None
     own_client = client is None
     client = client or HttpClient(config.collect)
     try:
@@ -112,7 +114,8 @@ async def run_cycle(
         if own_client:
             await client.aclose()
     report = CycleReport(started, now(), outcomes)
-    store.finish_run(run_id, report.finished_at, ok=report.ok, failed=report.failed)
+    if run_id is not None:
+        store.finish_run(run_id, report.finished_at, ok=report.ok, failed=report.failed)
     return report
 
 

@@ -104,6 +104,7 @@ async def collect_source(source_id: int) -> None:
             now=runtime.clock,
             source_ids=[source_id],
             client=runtime.client,
+            record_run=False,
         )
     finally:
         runtime.collecting.discard(task)
