@@ -248,23 +248,51 @@ def parse_config(text: str, name: str = "config") -> Config:
     return config
 
 
+# pydantic's own wording, said plainly; "{x}" is filled from the error's context.
+_PLAIN = {
+    "extra_forbidden": "unknown key (a typo?)",
+    "too_short": "needs at least one entry",
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text",
+    "list_type": "must be a list, like [a, b]",
+    "dict_type": "must be a mapping of keys and values",
+    "model_type": "must be a mapping of keys and values",
+    "literal_error": "must be one of {expected}",
+    "string_too_short": "must not be empty",
+}
+
+
 def _describe(error: Any, lines: dict[tuple, int], name: str) -> str:
     loc = tuple(p for p in error["loc"] if not _is_union_tag(p))
     path = ".".join(str(p) for p in loc) or "(top level)"
-    message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown key (a typo?)"
-    elif error["type"] == "missing":
-        message = "is required"
-    elif error["type"] == "too_short":
-        message = "needs at least one entry"
+    kind = error["type"]
+    if kind == "missing":
+        message = "is required" + _what_it_is(loc)
+    elif kind in _PLAIN:
+        message = _PLAIN[kind].format(**error.get("ctx", {}))
+    else:
+        message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     got = error.get("input")
-    got_text = (
-        "" if error["type"] == "missing" or isinstance(got, dict | list) else f" (got {got!r})"
-    )
+    got_text = "" if kind == "missing" or isinstance(got, dict | list) else f" (got {got!r})"
     line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
     where = f"{name}:{line}" if line else name
     return f"{where}: {path}: {message}{got_text}"
+
+
+def _what_it_is(loc: tuple) -> str:
+    """For a missing source setting, the field's own description says what to put there."""
+    if len(loc) >= 2 and loc[-2] in SOURCE_MODELS:
+        field = SOURCE_MODELS[loc[-2]].model_fields.get(str(loc[-1]))
+        if field is not None and field.description:
+            return f": {field.description[0].lower()}{field.description[1:].rstrip('.')}"
+    return ""
 
 
 def _is_union_tag(part: object) -> bool:

@@ -194,6 +194,25 @@ def test_problems_carry_the_yaml_line_and_the_value() -> None:
     ]
 
 
+def test_numbers_choices_and_missing_settings_are_worded_plainly() -> None:
+    found = problems(
+        "organization: {name: Us, sources: [feed: https://us.example/f]}\n"
+        "competitors: [{name: A, sources: [instagram: acme]}]\n"
+        "collect: {concurrency: 0, respect_robots: maybe, max_retries: 1.5}\n"
+        "report: {language: de}\n"
+    )
+    assert [p.split(": ", 1)[1] for p in found] == [
+        "competitors.0.sources.0.instagram.token_env: is required: environment variable "
+        "holding your own Instagram Graph API access token",
+        "competitors.0.sources.0.instagram.ig_user_id: is required: your own Instagram "
+        "business account id (digits)",
+        "collect.concurrency: must be at least 1 (got 0)",
+        "collect.max_retries: must be a whole number (got 1.5)",
+        "collect.respect_robots: must be true or false (got 'maybe')",
+        "report.language: must be one of 'en' or 'it' (got 'de')",
+    ]
+
+
 def test_every_problem_is_listed_at_once() -> None:
     found = problems(GOOD + "collect: {interval: 1x, timeout: soon}\nreport: {language: fr}\n")
     assert len(found) == 3
