@@ -51,4 +51,9 @@ def make_digest(
         list_unsubscribe=email.list_unsubscribe if email else None,
         date=now,
     )
-    return digest, message, write_archive(digest, report.outbox, week.label, message)
+    sent = any(
+        d.week == week.label and d.status in ("sent", "partial", "sending")
+        for d in store.deliveries()
+    )
+    paths = write_archive(digest, report.outbox, week.label, message, keep_sent_eml=sent)
+    return digest, message, paths

@@ -32,9 +32,18 @@ class ArchivePaths:
 
 
 def write_archive(
-    digest: Digest, outbox: Path, week_label: str, message: EmailMessage
+    digest: Digest,
+    outbox: Path,
+    week_label: str,
+    message: EmailMessage,
+    *,
+    keep_sent_eml: bool = False,
 ) -> ArchivePaths:
-    """Write the week's three files, then rebuild index.html from what the folder holds."""
+    """Write the week's three files, then rebuild index.html from what the folder holds.
+
+    `keep_sent_eml`: the week was already sent, so its .eml is exactly what went out and
+    stays as it is; the .html and .txt show the figures as they are now.
+    """
     if not re.fullmatch(r"\d{4}-W\d{2}", week_label):
         raise MonitorError(f"'{week_label}' is not a week like 2026-W47")
     outbox = Path(outbox)
@@ -46,7 +55,8 @@ def write_archive(
         index=outbox / "index.html",
     )
     write_atomic(paths.html, digest.html_archive.encode("utf-8"))
-    write_atomic(paths.eml, message.as_bytes())
+    if not (keep_sent_eml and paths.eml.exists()):
+        write_atomic(paths.eml, message.as_bytes())
     write_atomic(paths.txt, digest.text.encode("utf-8"))
     write_atomic(paths.index, render_index(outbox, digest.language).encode("utf-8"))
     return paths

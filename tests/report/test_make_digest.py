@@ -97,3 +97,17 @@ def test_an_empty_database_gives_a_digest_that_says_so(store, tmp_path):
     digest, _message, paths = make_digest(store, config, WEEK, NOW)
     assert digest.subject.endswith(": no data this week")
     assert "No posts were collected for week 2025-W47." in paths.txt.read_text()
+
+
+def test_a_sent_weeks_eml_stays_what_was_sent_when_the_week_is_rendered_again(store, tmp_path):
+    config = parse_config(config_text(tmp_path / "reports", language="en"))
+    sync_sources(config, store)
+    fill(store)
+    _digest, _message, paths = make_digest(store, config, WEEK, NOW)
+    paths.eml.write_bytes(b"Subject: exactly what went out\r\n\r\nsent\r\n")
+    store.claim_delivery(WEEK.label, "ceo@ourco.example", str(paths.eml), NOW)
+    store.finish_delivery(WEEK.label, "ceo@ourco.example", status="sent", now=NOW)
+    paths.html.write_text("old")
+    make_digest(store, config, WEEK, NOW + timedelta(days=1))
+    assert paths.eml.read_bytes() == b"Subject: exactly what went out\r\n\r\nsent\r\n"
+    assert paths.html.read_text() != "old"  # the browser copy shows today's figures
