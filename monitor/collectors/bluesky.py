@@ -225,7 +225,6 @@ def _time(value: Any, what: str) -> datetime:
 @register(
     "bluesky",
     default_base_url=DEFAULT_BASE_URL,
-    history_note="pages back through the account's posts and reposts, 100 at a time",
 )
 async def collect(ctx: SourceContext) -> Harvest:
     actor = ctx.source.target

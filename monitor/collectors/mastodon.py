@@ -214,7 +214,6 @@ def base_url_for(ctx: SourceContext, instance: str) -> str:
 @register(
     "mastodon",
     default_base_url=DEFAULT_BASE_URL,
-    history_note="pages back through the account's public posts, 40 at a time",
 )
 async def collect(ctx: SourceContext) -> Harvest:
     handle = ctx.source.target

@@ -235,7 +235,7 @@ def _account(soup: BeautifulSoup) -> AccountStats | None:
 @register(
     "telegram",
     default_base_url=DEFAULT_BASE_URL,
-    history_note="reads the public web preview, about 20 messages a page",
+    history_note="the public preview rounds views and subscribers (e.g. 12.3K)",
 )
 async def collect(ctx: SourceContext) -> Harvest:
     channel = ctx.source.target
