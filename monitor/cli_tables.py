@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from monitor.clock import utc_now
-from monitor.collect import SourceOutcome
-from monitor.deliver import delivery_rows
 from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.collect import SourceOutcome
 
 
 def print_status(out: Console, store: Store) -> None:
@@ -43,6 +45,8 @@ def print_status(out: Console, store: Store) -> None:
             else _when(record.next_due_at, now),
         )
     out.print(table)
+    from monitor.deliver import delivery_rows
+
     deliveries = delivery_rows(store)
     if not deliveries:
         out.print("No digest has been written yet.")

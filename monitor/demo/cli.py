@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -11,7 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from monitor.errors import MonitorError
-from monitor.metrics import CompanyWeek, Figure
+
+if TYPE_CHECKING:  # pandas is heavy: every other command would pay for it at start
+    from monitor.metrics import CompanyWeek, Figure
 
 out = Console()
 err = Console(stderr=True)
