@@ -88,8 +88,8 @@ async def collect_source(source_id: int) -> None:
     if runtime.stopping.is_set():
         return
     now = runtime.clock()
-    record = next((r for r in runtime.store.sources() if r.id == source_id), None)
-    if record is None:
+    record = runtime.store.source(source_id)
+    if record is None or not record.active:
         return  # left the configuration since the job was stored
     interval = _interval_of(runtime.config, record.company, record.kind, record.target)
     if record.next_due_at and record.next_due_at - now > interval * BACKOFF_SKIP_SHARE:

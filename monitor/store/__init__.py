@@ -29,6 +29,11 @@ from monitor.store.records import (
 )
 from monitor.store.schema import LATEST_VERSION, MIGRATIONS
 
+# A source with its company's name and whether it is us.
+_SOURCES = select(s.sources, s.companies.c.name.label("company"), s.companies.c.is_self).join(
+    s.companies
+)
+
 __all__ = ["COUNTERS", "DeliveryRecord", "HarvestResult", "Rows", "SourceRecord", "Store"]
 
 
@@ -225,18 +230,17 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
     # --- sources ------------------------------------------------------------------
 
     def sources(self, *, active_only: bool = True) -> list[SourceRecord]:
-        query = (
-            select(s.sources, s.companies.c.name.label("company"), s.companies.c.is_self)
-            .join(s.companies)
-            .order_by(s.companies.c.is_self.desc(), s.companies.c.name, s.sources.c.id)
-        )
+        query = _SOURCES.order_by(s.companies.c.is_self.desc(), s.companies.c.name, s.sources.c.id)
         if active_only:
             query = query.where(s.sources.c.active)
         with self.engine.connect() as connection:
             return [_source_record(row) for row in connection.execute(query)]
 
-    def source(self, source_id: int) -> SourceRecord:
-        return next(r for r in self.sources(active_only=False) if r.id == source_id)
+    def source(self, source_id: int) -> SourceRecord | None:
+        """One source, active or not; None when there is no such source."""
+        with self.engine.connect() as connection:
+            row = connection.execute(_SOURCES.where(s.sources.c.id == source_id)).first()
+        return None if row is None else _source_record(row)
 
     def due_sources(self, now: datetime) -> list[SourceRecord]:
         return [r for r in self.sources() if r.next_due_at is None or r.next_due_at <= now]
