@@ -8,17 +8,14 @@ polite HTTP client), the digest runs in a worker thread. Job state lives in the 
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
 import math
-import os
 import random
 import signal
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +30,7 @@ from monitor.collect import run_cycle, sync_sources
 from monitor.config import Config, ReportSettings
 from monitor.deliver import DeliveryResult, recipients_key, retry_pending, send_digest
 from monitor.errors import MonitorError
+from monitor.instance_lock import instance_lock
 from monitor.logs import setup_logging
 from monitor.net import HttpClient
 from monitor.store import Store
@@ -42,18 +40,10 @@ log = logging.getLogger("monitor.scheduler")
 
 JOBSTORE_TABLE = "apscheduler_jobs"
 DIGEST_JOB_ID = "digest"
-# pg_advisory_lock key of `monitor run`: one instance per database.
-ADVISORY_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"
 # After SIGTERM, a collection in flight gets this long to finish before it is cancelled.
 STOP_GRACE_S = 5.0
 # A source whose own backoff puts it further off than this share of its interval is skipped.
 BACKOFF_SKIP_SHARE = 0.5
-
-
-class AlreadyRunning(MonitorError):
-    """Another `monitor run` holds this database."""
-
-    exit_code = 2
 
 
 @dataclass
@@ -311,53 +301,6 @@ def _interval_of(config: Config, company: str, kind: str, target: str) -> timede
                 if source.kind == kind and source.target == target:
                     return config.interval_for(source)
     return config.collect.interval
-
-
-# --- one instance per database ------------------------------------------------------------------
-
-
-@contextmanager
-def instance_lock(store: Store) -> Iterator[None]:
-    """Hold the database for this process; AlreadyRunning if another process holds it.
-
-    SQLite: flock on `<database>.lock`; PostgreSQL: an advisory lock on a connection of
-    its own. Both vanish with the process, so a crash never leaves the lock stuck.
-    """
-    if store.dialect == "postgresql":
-        connection = store.try_advisory_lock(ADVISORY_LOCK_KEY)
-        if connection is None:
-            raise _already_running(store.url)
-        try:
-            yield
-        finally:
-            store.release_advisory_lock(connection, ADVISORY_LOCK_KEY)
-        return
-    database = store.engine.url.database
-    if not database or database == ":memory:":
-        yield  # a private database: nobody else can open it
-        return
-    with open(f"{database}.lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise _already_running(store.url) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _already_running(url: str) -> AlreadyRunning:
-    from monitor.store import _safe
-
-    return AlreadyRunning(
-        f"another `monitor run` is already using the database {_safe(url)}; "
-        "stop it first (only one may run at a time)"
-    )
 
 
 # --- running ------------------------------------------------------------------------------------

@@ -29,16 +29,15 @@ from aiosmtpd.controller import Controller
 from monitor import scheduler as job_module
 from monitor.collect import sync_sources
 from monitor.config import parse_config
+from monitor.instance_lock import AlreadyRunning, instance_lock
 from monitor.logs import setup_logging
 from monitor.metrics import IsoWeek
 from monitor.scheduler import (
     DIGEST_JOB_ID,
-    AlreadyRunning,
     create_scheduler,
     deliver_due_digest,
     digest_trigger,
     install_jobs,
-    instance_lock,
     next_fire_times,
     run_job,
 )
@@ -304,7 +303,7 @@ def test_lock_of_a_killed_process_is_not_left_stuck(tmp_path):
             "-c",
             textwrap.dedent(f"""
             import time
-            from monitor.scheduler import instance_lock
+            from monitor.instance_lock import instance_lock
             from monitor.store import Store
             with instance_lock(Store({url!r})):
                 print("locked", flush=True)

@@ -84,7 +84,7 @@ def _use_error(url: str, error: BaseException) -> StoreError:
     said = _first_line(error)
     reason = next((why for key, why in _REASONS if key in said.lower()), None)
     because = f"{reason} (the database said: {said})" if reason else said
-    return StoreError(f"cannot use the database {_safe(url)}: {because}")
+    return StoreError(f"cannot use the database {redact_password(url)}: {because}")
 
 
 class Store(HarvestWriter, MetricsReads, Deliveries):
@@ -124,7 +124,8 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
                 return
             if version > LATEST_VERSION:
                 raise StoreError(
-                    f"the database {_safe(self.url)} was written by a newer version of the monitor "
+                    f"the database {redact_password(self.url)} was written by a newer version "
+                    "of the monitor "
                     f"(schema {version}; this program knows up to {LATEST_VERSION}). "
                     "Upgrade the program, or point it at another database."
                 )
@@ -303,7 +304,7 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
         connection.close()
 
 
-def _safe(url: str) -> str:
+def redact_password(url: str) -> str:
     """The URL without its password, for messages."""
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
