@@ -160,6 +160,7 @@ def make_and_send(
     now: datetime,
     *,
     force: bool = False,
+    metrics=None,
     make_digest: Callable | None = None,
     ssl_context: ssl.SSLContext | None = None,
     sleep: Callable[[float], object] = time.sleep,
@@ -167,7 +168,8 @@ def make_and_send(
     """Render a week's digest into the outbox and send it once: (digest, paths, result)."""
     if make_digest is None:
         from monitor.report import make_digest
-    digest, message, paths = make_digest(store, config, week, now)
+    given = {"metrics": metrics} if metrics else {}  # figures the caller already measured
+    digest, message, paths = make_digest(store, config, week, now, **given)
     result = send_digest(
         message,
         week=week.label,

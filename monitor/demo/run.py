@@ -85,7 +85,9 @@ def run_demo(
             settings = MetricsSettings.from_report(config.report)
             metrics = load_and_compute(store, week, settings)
             report("Sending the digest", steps, steps)
-            digest, paths, delivery = make_and_send(config, store, week, TODAY, force=True)
+            digest, paths, delivery = make_and_send(
+                config, store, week, TODAY, force=True, metrics=metrics
+            )
             if not delivery.ok:
                 raise DeliveryError(f"the demo's mail server refused it: {delivery.describe()}")
         received, recipients = mailbox.last()

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from monitor import insights
-from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
+from monitor.metrics import IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
 from monitor.report.archive import ArchivePaths, write_archive
 from monitor.report.render import Digest, build_message, render_digest
 
@@ -29,12 +29,13 @@ PLACEHOLDER_SENDER = "monitor@localhost"  # without email settings the outbox is
 
 
 def make_digest(
-    store, config: Config, week: IsoWeek, now: datetime
+    store, config: Config, week: IsoWeek, now: datetime, *, metrics: WeekMetrics | None = None
 ) -> tuple[Digest, EmailMessage, ArchivePaths]:
-    """Measure the week, write its takeaways, render it, build the message, archive it."""
+    """Measure the week (unless its `metrics` are given), write its takeaways, render it,
+    build the message, archive it."""
     report = config.report
     settings = MetricsSettings.from_report(report)
-    metrics = load_and_compute(store, week, settings)
+    metrics = metrics or load_and_compute(store, week, settings)
     digest = render_digest(
         metrics,
         insights.takeaways(metrics, settings),
