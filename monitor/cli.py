@@ -17,7 +17,7 @@ from rich.console import Console
 
 from monitor.cli_tables import print_outcomes, print_status
 from monitor.clock import utc_now
-from monitor.config import Config, config_schema, load_config, missing_secrets
+from monitor.config import Config, config_schema, load_config, missing_secrets, source_needs
 from monitor.errors import ConfigError, MonitorError
 from monitor.store import Store
 
@@ -100,6 +100,12 @@ def validate(config: ConfigOption = None) -> None:
     )
     for warning in missing_secrets(loaded):
         out.print(f"[yellow]Note:[/yellow] {warning}; it is needed when that part runs.")
+    for (company, kind, target), needs in source_needs(loaded).items():
+        for need in needs:
+            out.print(
+                f"[yellow]Note:[/yellow] {company} {kind} {target} {need}; "
+                "it cannot be collected until then."
+            )
 
 
 @app.command("config-schema")
@@ -117,7 +123,7 @@ def status(config: ConfigOption = None) -> None:
         from monitor.collect import sync_sources
 
         sync_sources(loaded, store)
-        print_status(out, store)
+        print_status(out, store, needs=source_needs(loaded))
 
 
 @app.command()

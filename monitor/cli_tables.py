@@ -15,9 +15,11 @@ if TYPE_CHECKING:
     from monitor.collect import SourceOutcome
 
 
-def print_status(out: Console, store: Store) -> None:
-    """Every source's health, then every week's digest."""
-    from monitor.collectors import collector_for
+def print_status(
+    out: Console, store: Store, needs: dict[tuple[str, str, str], list[str]] | None = None
+) -> None:
+    """Every source's health and what its kind still needs, then every week's digest."""
+    from monitor.kinds import all_kinds
 
     now = utc_now()
     posts = store.post_counts_by_source()
@@ -31,11 +33,14 @@ def print_status(out: Console, store: Store) -> None:
             problem = f"[red]{record.last_error_kind}[/red]: {record.last_error_message}"
         else:
             problem = "[green]ok[/green]" if record.last_ok_at else "not collected yet"
-        note = collector_for(record.kind).history_note
+        declared = all_kinds().get(record.kind)  # an old row's kind may be gone
+        note = declared.limits_note if declared else None
+        missing = (needs or {}).get((record.company, record.kind, record.target), [])
         table.add_row(
             record.company + (" (us)" if record.is_self else ""),
             f"{record.kind} {record.label or record.target}"
-            + (f"\n[dim]{note}[/dim]" if note else ""),
+            + (f"\n[dim]{note}[/dim]" if note else "")
+            + "".join(f"\n[yellow]{need}[/yellow]" for need in missing),
             str(posts.get(record.id, 0)),
             _when(record.last_ok_at, now) if record.last_ok_at else "never",
             problem,

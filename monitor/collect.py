@@ -17,6 +17,7 @@ from monitor.clock import utc_now
 from monitor.collectors import SourceContext, collector_for, parsing_pool
 from monitor.config import Config, SourceConfig, read_secret
 from monitor.errors import ConfigError, SourceError
+from monitor.kinds import all_kinds
 from monitor.net import HttpClient
 from monitor.store import SourceRecord, Store
 
@@ -31,7 +32,6 @@ STALE_MIN_SPAN = timedelta(days=2)
 STALE_GAP_FACTOR = 5
 STALE_MIN_POSTS = 5  # posts needed to know a source's usual gap
 STALE_MIN_SILENCE = timedelta(days=7)
-KINDS_WITH_COUNTERS = {"youtube", "mastodon", "bluesky", "telegram", "reddit", "instagram"}
 
 
 @dataclass(frozen=True)
@@ -265,7 +265,7 @@ def stale_reason(
             )
     frozen_for = interval * unchanged_cycles
     if (
-        kind in KINDS_WITH_COUNTERS
+        _has_counters(kind)
         and times
         and unchanged_cycles >= STALE_UNCHANGED_CYCLES
         and frozen_for >= STALE_MIN_SPAN
@@ -275,6 +275,12 @@ def stale_reason(
             f"collections ({_plain_span(frozen_for)}); the source may be frozen"
         )
     return None
+
+
+def _has_counters(kind: str) -> bool:
+    """Whether the kind's posts have counters that move (its declaration says)."""
+    declared = all_kinds().get(kind)
+    return declared is not None and declared.counters
 
 
 def _plain_span(span: timedelta) -> str:

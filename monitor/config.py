@@ -23,25 +23,20 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.config_sources import (  # noqa: F401  (re-exported: the config's public names)
-    SOURCE_MODELS,
-    BlueskySource,
-    FeedSource,
-    HtmlSource,
-    InstagramSource,
-    MastodonSource,
-    RedditSource,
-    SourceBase,
-    SourceConfig,
-    TelegramSource,
-    YoutubeSource,
-    expand_source,
-)
+from monitor.config_sources import MODELS_BY_NAME, SOURCE_MODELS, SourceConfig, expand_source
 from monitor.config_types import ByteSize, Duration, EnvName, HttpUrl, Strict
 from monitor.errors import ConfigError
+from monitor.kinds import SourceBase, kind, unmet_needs
 from monitor.units import parse_schedule
 
 LANGUAGES = ("en", "it")
+
+
+def __getattr__(name: str) -> type[SourceBase]:
+    """Every kind's model under this module too (`from monitor.config import MastodonSource`)."""
+    if name in MODELS_BY_NAME:
+        return MODELS_BY_NAME[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Company(Strict):
@@ -193,8 +188,12 @@ def missing_secrets(config: Config) -> list[str]:
     found: list[str] = []
 
     def walk(model: BaseModel, path: str) -> None:
+        # What a source's kind needs is said by unmet_needs(), in the kind's own words.
+        needs = kind(model.kind).needs if isinstance(model, SourceBase) else {}
         for name, value in model:
             here = f"{path}.{name}" if path else name
+            if name in needs:
+                continue
             if name.endswith("_env") and value and not os.environ.get(value):
                 found.append(f"{here}: the environment variable {value} is not set")
             elif isinstance(value, BaseModel):
@@ -206,6 +205,16 @@ def missing_secrets(config: Config) -> list[str]:
 
     walk(config, "")
     return found
+
+
+def source_needs(config: Config) -> dict[tuple[str, str, str], list[str]]:
+    """(company, kind, target) -> what that source's kind needs and does not have."""
+    found = {
+        (company.name, source.kind, source.target): unmet_needs(source)
+        for company in config.companies
+        for source in company.sources
+    }
+    return {key: needs for key, needs in found.items() if needs}
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:

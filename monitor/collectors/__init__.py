@@ -1,4 +1,7 @@
-"""The collector registry: one module a source kind, each registering itself.
+"""The collectors: one module a source kind, `monitor/collectors/<kind>.py`.
+
+A kind's facts (display name, default address, what it needs, its limits) are declared once
+in `monitor/kinds/<kind>.py`; this module finds each declared kind's collector by its name.
 
 A collector is `async def collect(ctx: SourceContext) -> Harvest`. It fetches through
 `ctx.client` (monitor.net.HttpClient), calls its module's pure `parse_*()` functions, and
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import multiprocessing
 import os
@@ -20,12 +24,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from monitor.domain import Harvest
+from monitor.kinds import Kind, all_kinds, kind
 
 if TYPE_CHECKING:
     from monitor.config import SourceConfig
     from monitor.net import HttpClient
-
-KINDS = ("feed", "youtube", "mastodon", "bluesky", "telegram", "reddit", "instagram", "html")
 
 
 @dataclass
@@ -46,45 +49,41 @@ Collect = Callable[[SourceContext], Awaitable[Harvest]]
 
 @dataclass(frozen=True)
 class CollectorInfo:
-    """What a kind is and what it needs, so validation and `status` can say what is missing."""
+    """A kind's declared facts (monitor.kinds) and its collector's `collect` function."""
 
-    kind: str
+    declared: Kind
     collect: Collect
-    default_base_url: str
-    needs: tuple[str, ...] = ()  # config fields that must be set, e.g. ("token_env",)
-    robots: bool = False  # whether robots.txt applies (pages read like a browser would)
-    history_note: str | None = None  # a limit a user should know, e.g. "newest 15 videos only"
+
+    @property
+    def kind(self) -> str:
+        return self.declared.name
+
+    @property
+    def default_base_url(self) -> str:
+        return self.declared.default_base_url.rstrip("/")
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return tuple(self.declared.needs)
+
+    @property
+    def robots(self) -> bool:
+        return self.declared.robots
+
+    @property
+    def limits_note(self) -> str | None:
+        return self.declared.limits_note
 
 
-_REGISTRY: dict[str, CollectorInfo] = {}
+KINDS: tuple[str, ...] = tuple(all_kinds())  # every declared kind's name
 
 
-def register(
-    kind: str,
-    *,
-    default_base_url: str,
-    needs: tuple[str, ...] = (),
-    robots: bool = False,
-    history_note: str | None = None,
-) -> Callable[[Collect], Collect]:
-    """Decorator for a module's `collect` function."""
-
-    def decorate(function: Collect) -> Collect:
-        _REGISTRY[kind] = CollectorInfo(
-            kind, function, default_base_url.rstrip("/"), needs, robots, history_note
-        )
-        return function
-
-    return decorate
-
-
-def collector_for(kind: str) -> CollectorInfo:
-    """The registered collector of a kind (its module is imported on first use)."""
-    if kind not in _REGISTRY:
-        if kind not in KINDS:
-            raise KeyError(f"no collector for source kind {kind!r}")
-        importlib.import_module(f"monitor.collectors.{kind}")
-    return _REGISTRY[kind]
+@functools.cache
+def collector_for(name: str) -> CollectorInfo:
+    """The collector of a kind: its module `monitor.collectors.<name>`, imported on first use."""
+    declared = kind(name)  # KeyError for a kind nobody declared
+    module = importlib.import_module(declared.collector_module)
+    return CollectorInfo(declared, module.collect)
 
 
 # --- parsing off the event loop ---------------------------------------------------------

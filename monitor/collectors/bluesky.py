@@ -12,15 +12,23 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from monitor.collectors import SourceContext, register
-from monitor.collectors.timestamps import iso_utc
+from monitor.collectors import SourceContext
+from monitor.collectors.parsing import (
+    clip,
+    json_count,
+    json_object,
+    json_text,
+    load_json,
+    required_time,
+)
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 from monitor.http_errors import status_error
+from monitor.kinds.bluesky import KIND
 
-DEFAULT_BASE_URL = "https://public.api.bsky.app"
+DEFAULT_BASE_URL = KIND.default_base_url
 PAGE_SIZE = 100  # the API's maximum
-TEXT_LIMIT = 500
+SENDER = "Bluesky"
 WEB = "https://bsky.app"
 REPOST = "app.bsky.feed.defs#reasonRepost"
 PIN = "app.bsky.feed.defs#reasonPin"
@@ -137,7 +145,7 @@ def _post(view: dict[str, Any]) -> Post:
         published_at=_time(published, "post"),
         published_estimated=estimated,
         url=post_url(uri, author.get("handle") if isinstance(author.get("handle"), str) else None),
-        text=text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1].rstrip() + "…",
+        text=clip(text),
         media_type=_media_type(view.get("embed"), record.get("embed")),
         hashtags=_hashtags(record),
         counts=Counts(
@@ -190,42 +198,24 @@ def _hashtags(record: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _load(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
-        raise SourceError("bad_content", "Bluesky sent something that is not valid JSON") from None
+    return load_json(body, SENDER)
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise SourceError("bad_content", f"Bluesky sent a {what} in an unknown shape")
-    return value
+    return json_object(value, what, SENDER)
 
 
-def _count(data: dict[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+_count = json_count
+_text = json_text
 
 
 def _time(value: Any, what: str) -> datetime:
-    if (parsed := iso_utc(value)) is None:
-        raise SourceError(
-            "bad_content", f"Bluesky sent a {what} with an unreadable date ({value!r})"
-        )
-    return parsed
+    return required_time(value, what, SENDER)
 
 
 # --- I/O ---------------------------------------------------------------------------
 
 
-@register(
-    "bluesky",
-    default_base_url=DEFAULT_BASE_URL,
-)
 async def collect(ctx: SourceContext) -> Harvest:
     actor = ctx.source.target
     base = (ctx.base_url or DEFAULT_BASE_URL).rstrip("/")

@@ -22,7 +22,7 @@ from dateutil import parser as dateparser
 from lxml import etree
 from lxml import html as lxml_html
 
-from monitor.collectors import SourceContext, parse_off_loop, register
+from monitor.collectors import SourceContext, parse_off_loop
 from monitor.domain import Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 from monitor.net import Validators
@@ -62,7 +62,6 @@ feedparser.api.PREFERRED_XML_PARSERS = []
 # --- collect: I/O only --------------------------------------------------------------
 
 
-@register("feed", default_base_url="")
 async def collect(ctx: SourceContext) -> Harvest:
     url = rebase(ctx.source.url, ctx.base_url)  # type: ignore[union-attr]
     known = Validators.from_dict(ctx.remember.get("validators"))

@@ -21,14 +21,13 @@ import soupsieve
 from bs4 import BeautifulSoup, Tag
 from bs4.exceptions import ParserRejectedMarkup
 
-from monitor.collectors import SourceContext, register
-from monitor.collectors.counts import parse_count
+from monitor.collectors import SourceContext
 from monitor.collectors.html_dates import is_relative, parse_date
+from monitor.collectors.parsing import TEXT_LIMIT, parse_count
 from monitor.domain import Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 from monitor.net import Validators
 
-TEXT_LIMIT = 500
 DEFAULT_PUBLISHED = "time"  # its datetime attribute, else its text
 COUNT_FIELDS = ("likes", "replies", "reposts", "views")
 POST_TYPES = {
@@ -355,7 +354,6 @@ def page_address(url: str, base_url: str | None) -> str:
     return base_url.rstrip("/") + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-@register("html", default_base_url="", robots=True)
 async def collect(ctx: SourceContext) -> Harvest:
     source = ctx.source
     url = page_address(source.url, ctx.base_url)

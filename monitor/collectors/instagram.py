@@ -14,14 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from monitor.collectors import SourceContext, register
+from monitor.collectors import SourceContext
+from monitor.collectors.parsing import TEXT_LIMIT
 from monitor.config import read_secret
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import ConfigError, ErrorKind, SourceError
+from monitor.kinds.instagram import KIND
 
-DEFAULT_BASE_URL = "https://graph.facebook.com/v21.0"
+DEFAULT_BASE_URL = KIND.default_base_url
 PAGE_SIZE = 50
-TEXT_LIMIT = 500
 MEDIA_FIELDS = (
     "id,timestamp,caption,media_type,media_product_type,permalink,"
     "like_count,comments_count,thumbnail_url,media_url"
@@ -151,7 +152,6 @@ def _int_or_none(value: object) -> int | None:
 # --- fetching --------------------------------------------------------------------------
 
 
-@register("instagram", default_base_url=DEFAULT_BASE_URL, needs=("token_env", "ig_user_id"))
 async def collect(ctx: SourceContext) -> Harvest:
     source = ctx.source
     try:

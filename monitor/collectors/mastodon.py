@@ -14,14 +14,24 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 
-from monitor.collectors import SourceContext, register
-from monitor.collectors.timestamps import iso_utc
+from monitor.collectors import SourceContext
+from monitor.collectors.parsing import (
+    TEXT_LIMIT,
+    clip,
+    json_count,
+    json_object,
+    json_text,
+    load_json,
+    required_time,
+    status_problem,
+)
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
+from monitor.kinds.mastodon import KIND
 
 PAGE_SIZE = 40  # the API's maximum
-TEXT_LIMIT = 500
 _ERROR_STATUSES = (401, 403, 404, 410)
+SENDER = "the Mastodon server"
 _MEDIA: dict[str, MediaType] = {
     "image": "image",
     "gifv": "image",
@@ -90,23 +100,15 @@ def html_to_text(html: str, limit: int = TEXT_LIMIT) -> str:
         br.replace_with("\n")
     for paragraph in soup.find_all("p"):
         paragraph.insert_after("\n\n")
-    text = re.sub(r"\n{3,}", "\n\n", soup.get_text()).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip(re.sub(r"\n{3,}", "\n\n", soup.get_text()).strip(), limit)
 
 
 def _load(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
-        raise SourceError(
-            "bad_content", "the Mastodon server sent something that is not valid JSON"
-        ) from None
+    return load_json(body, SENDER)
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise SourceError("bad_content", f"the Mastodon server sent a {what} in an unknown shape")
-    return value
+    return json_object(value, what, SENDER)
 
 
 def _account_stats(account: dict[str, Any]) -> AccountStats:
@@ -174,21 +176,12 @@ def _hashtags(tags: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if isinstance(n, str) and n))
 
 
-def _count(data: dict[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+_count = json_count
+_text = json_text
 
 
 def _time(value: Any) -> datetime:
-    if (parsed := iso_utc(value)) is None:
-        raise SourceError(
-            "bad_content", f"the Mastodon server sent a post with an unreadable date ({value!r})"
-        )
-    return parsed
+    return required_time(value, "post", SENDER)
 
 
 # --- I/O ---------------------------------------------------------------------------
@@ -202,7 +195,7 @@ def split_handle(handle: str) -> tuple[str, str]:
     return user, instance
 
 
-DEFAULT_BASE_URL = "https://{instance}"  # filled in from the handle
+DEFAULT_BASE_URL = KIND.default_base_url
 
 
 def base_url_for(ctx: SourceContext, instance: str) -> str:
@@ -211,10 +204,6 @@ def base_url_for(ctx: SourceContext, instance: str) -> str:
     return base.replace("{instance}", instance).rstrip("/")
 
 
-@register(
-    "mastodon",
-    default_base_url=DEFAULT_BASE_URL,
-)
 async def collect(ctx: SourceContext) -> Harvest:
     handle = ctx.source.target
     user, instance = split_handle(handle)
@@ -284,17 +273,10 @@ async def _statuses(
 def _raise_for_status(status: int, body: bytes, handle: str, url: str) -> None:
     if 200 <= status < 300:
         return
-    said = parse_error(body)
-    why = f" (the server said: {said})" if said else ""
-    if status == 404:
-        raise SourceError("not_found", f"there is no Mastodon account {handle}{why} ({url})")
-    if status == 410:
-        raise SourceError("gone", f"the Mastodon account {handle} was removed{why} ({url})")
-    if status == 401:
-        raise SourceError(
-            "login_required",
-            f"the Mastodon server of {handle} only shows posts to logged-in users{why} ({url})",
-        )
-    raise SourceError(
-        "blocked", f"the Mastodon server of {handle} refuses to show its posts{why} ({url})"
+    raise status_problem(
+        status,
+        url,
+        subject=f"Mastodon account {handle}",
+        where=f"the Mastodon server of {handle}",
+        said=parse_error(body),
     )

@@ -17,16 +17,17 @@ from typing import Any
 
 import feedparser
 
-from monitor.collectors import SourceContext, register
+from monitor.collectors import SourceContext
+from monitor.collectors.parsing import TEXT_LIMIT, load_json
 from monitor.config import read_secret
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import ConfigError, SourceError
+from monitor.kinds.reddit import KIND
 from monitor.safe_xml import refuse_xml_entities
 
-DEFAULT_BASE_URL = "https://www.reddit.com"
+DEFAULT_BASE_URL = KIND.default_base_url
 OAUTH_API_URL = "https://oauth.reddit.com"
 PAGE_SIZE = 100
-TEXT_LIMIT = 500
 CREDENTIALS_HELP = (
     "Reddit now wants credentials for automated reading: create a free 'script' app at "
     "https://www.reddit.com/prefs/apps, put its client id and secret in two environment "
@@ -41,10 +42,7 @@ _RSS_LINK = re.compile(r'<a href="([^"]+)">\[link\]</a>')
 
 
 def _load_json(body: bytes, what: str) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
-        raise SourceError("bad_content", f"Reddit's {what} is not valid JSON.") from None
+    return load_json(body, f"Reddit's {what}")
 
 
 def parse_listing(
@@ -214,7 +212,6 @@ def listing_path(target: str) -> str:
     return f"/r/{name}/new" if prefix == "r" else f"/user/{name}/submitted"
 
 
-@register("reddit", default_base_url=DEFAULT_BASE_URL)
 async def collect(ctx: SourceContext) -> Harvest:
     target: str = ctx.source.target
     warnings: list[str] = []

@@ -14,14 +14,13 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from monitor.collectors import SourceContext, register
-from monitor.collectors.counts import parse_count
-from monitor.collectors.timestamps import iso_utc
+from monitor.collectors import SourceContext
+from monitor.collectors.parsing import clip, iso_utc, parse_count
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
+from monitor.kinds.telegram import KIND
 
-DEFAULT_BASE_URL = "https://t.me"
-TEXT_LIMIT = 500
+DEFAULT_BASE_URL = KIND.default_base_url
 # Checked in this order: the first present decides the post's media type.
 _MEDIA_SELECTORS: tuple[tuple[str, MediaType], ...] = (
     (".tgme_widget_message_poll", "poll"),
@@ -172,7 +171,7 @@ def _text(message: Tag) -> str:
     for br in node.find_all("br"):
         br.replace_with("\n")
     text = node.get_text().strip()
-    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1].rstrip() + "…"
+    return clip(text)
 
 
 def _hashtags(message: Tag) -> tuple[str, ...]:
@@ -232,11 +231,6 @@ def _account(soup: BeautifulSoup) -> AccountStats | None:
 # --- I/O ---------------------------------------------------------------------------
 
 
-@register(
-    "telegram",
-    default_base_url=DEFAULT_BASE_URL,
-    history_note="the public preview rounds views and subscribers (e.g. 12.3K)",
-)
 async def collect(ctx: SourceContext) -> Harvest:
     channel = ctx.source.target
     url = f"{(ctx.base_url or DEFAULT_BASE_URL).rstrip('/')}/s/{channel}"

@@ -20,16 +20,17 @@ from xml.etree.ElementTree import Element
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as parse_xml
 
-from monitor.collectors import SourceContext, register
+from monitor.collectors import SourceContext
 from monitor.collectors.feed import excerpt, hashtags
-from monitor.collectors.timestamps import iso_utc
+from monitor.collectors.parsing import iso_utc
 from monitor.config import read_secret
 from monitor.domain import AccountStats, Counts, Harvest, Post
 from monitor.errors import ConfigError, SourceError
+from monitor.kinds.youtube import KIND
 from monitor.net import HttpClient, Response, Validators
 from monitor.safe_xml import refuse_xml_entities
 
-DEFAULT_BASE_URL = "https://www.youtube.com"
+DEFAULT_BASE_URL = KIND.default_base_url
 DEFAULT_API_URL = "https://www.googleapis.com/youtube/v3"
 API_BATCH = 50  # the Data API takes at most 50 ids a request
 NS = {
@@ -49,11 +50,6 @@ _HASHTAG = re.compile(r"(?<![\w&])#(\w{2,})")
 # --- collect: I/O only --------------------------------------------------------------
 
 
-@register(
-    "youtube",
-    default_base_url=DEFAULT_BASE_URL,
-    history_note="YouTube's channel feed holds only the newest 15 videos; older ones are not seen",
-)
 async def collect(ctx: SourceContext) -> Harvest:
     base = (ctx.base_url or DEFAULT_BASE_URL).rstrip("/")
     channel: str = ctx.source.channel  # type: ignore[union-attr]

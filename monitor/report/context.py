@@ -10,18 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from monitor.kinds import display_name
 from monitor.metrics import CompanyWeek, Figure, PostSummary, SourceHealth, WeekMetrics
 from monitor.report.i18n import Formatter
 from monitor.report.safety import excerpt, one_line
-
-PLATFORM_NAMES = {
-    "youtube": "YouTube",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "telegram": "Telegram",
-    "reddit": "Reddit",
-    "instagram": "Instagram",
-}
 
 
 @dataclass(frozen=True)
@@ -62,11 +54,7 @@ class PostView:
 
 
 def platform_name(platform: str, fmt: Formatter) -> str:
-    if platform == "feed":
-        return fmt._("Website feed")
-    if platform == "html":
-        return fmt._("Website")
-    return PLATFORM_NAMES.get(platform, platform.capitalize())
+    return fmt._(display_name(platform))  # each kind's declared name; a few are translated
 
 
 def _arrow(value: float | None) -> tuple[str, str]:

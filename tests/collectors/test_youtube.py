@@ -276,4 +276,4 @@ def test_missing_api_key_variable_is_misconfigured(
 def test_youtube_is_registered_with_its_history_limit() -> None:
     info = collector_for("youtube")
     assert info.default_base_url == "https://www.youtube.com"
-    assert info.history_note and "15" in info.history_note
+    assert info.limits_note and "15" in info.limits_note

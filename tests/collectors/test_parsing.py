@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.collectors.counts import parse_count
+from monitor.collectors.parsing import clip, iso_utc, parse_count
 
 
 @pytest.mark.parametrize(
@@ -111,3 +112,27 @@ def test_abbreviated_numbers_round_trip(
 def test_any_text_gives_a_non_negative_count_or_none(text: str) -> None:
     result = parse_count(text)
     assert result is None or (isinstance(result, int) and result >= 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-17T09:30:00.000Z", datetime(2026, 11, 17, 9, 30, tzinfo=UTC)),
+        ("2026-11-17T10:30:00+01:00", datetime(2026, 11, 17, 9, 30, tzinfo=UTC)),
+        ("2026-11-17T09:30:00.123456789Z", datetime(2026, 11, 17, 9, 30, 0, 123456, tzinfo=UTC)),
+        ("2026-11-17T09:30:00", datetime(2026, 11, 17, 9, 30, tzinfo=UTC)),
+    ],
+)
+def test_platform_times_become_utc(text: str, expected: datetime) -> None:
+    assert iso_utc(text) == expected
+
+
+@pytest.mark.parametrize("value", [None, "", "yesterday", 1731836000, "2026-13-40T00:00:00Z"])
+def test_unreadable_times_are_none(value: object) -> None:
+    assert iso_utc(value) is None
+
+
+def test_a_long_text_is_cut_with_an_ellipsis_and_a_short_one_kept() -> None:
+    assert clip("short") == "short"
+    cut = clip("word " * 200)
+    assert len(cut) == 500 and cut.endswith("…")
