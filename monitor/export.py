@@ -26,10 +26,13 @@ ACCOUNT_COLUMNS = (
 )  # fmt: skip
 SUFFIXES = (("", "value"), ("_previous", "previous"), ("_change", "change"),
             ("_change_pct", "change_pct"))  # fmt: skip
+# Figures added after the first release go after "notes", so no column moves.
+FIRST_FIGURES = FIGURES[: FIGURES.index("share_of_engagement") + 1]
 WEEKLY_COLUMNS = (
     "week", "scope", "company", "platform", "is_self",
-    *(f"{name}{suffix}" for name in FIGURES for suffix, _ in SUFFIXES),
+    *(f"{name}{suffix}" for name in FIRST_FIGURES for suffix, _ in SUFFIXES),
     "follower_drop", "incomplete", "notes",
+    *(f"{name}{suffix}" for name in FIGURES if name not in FIRST_FIGURES for suffix, _ in SUFFIXES),
 )  # fmt: skip
 COLUMNS = {"posts": POST_COLUMNS, "accounts": ACCOUNT_COLUMNS, "weekly": WEEKLY_COLUMNS}
 

@@ -1,6 +1,6 @@
 """Metrics: pure functions over the store's rows (pandas inside, plain data out).
 
-Definitions: docs/readme/metrics-export.md. The contract: the dataclasses in `model`.
+Definitions: the README's "Metrics, takeaways and export". The contract: the dataclasses in `model`.
 """
 
 from monitor.metrics.compute import compute_week, load_and_compute, window_for
@@ -8,8 +8,10 @@ from monitor.metrics.model import (
     CompanyWeek,
     Figure,
     MetricsSettings,
+    OwnWeek,
     PostSummary,
     SourceHealth,
+    TopPostShare,
     WeekMetrics,
 )
 from monitor.metrics.weeks import IsoWeek
@@ -19,8 +21,10 @@ __all__ = [
     "Figure",
     "IsoWeek",
     "MetricsSettings",
+    "OwnWeek",
     "PostSummary",
     "SourceHealth",
+    "TopPostShare",
     "WeekMetrics",
     "compute_week",
     "load_and_compute",

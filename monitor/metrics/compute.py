@@ -8,6 +8,7 @@ import pandas as pd
 
 from monitor.metrics.frames import accounts_frame, engagement_rate, frame, posts_frame, utc_times
 from monitor.metrics.health import notes_for, source_health
+from monitor.metrics.history import content_by_platform, own_weeks, top_post_shares
 from monitor.metrics.model import CompanyWeek, MetricsSettings, WeekMetrics
 from monitor.metrics.posts import (
     breakouts,
@@ -82,6 +83,7 @@ def compute_week(
     boundaries = [w.start(tz) for w in trend_weeks] + [end]
     names = [row.company for row in company_list]
     posts_trend, engagement_trend = trends(posts_df, names, boundaries)
+    previous = {row.company: row.engagement.previous for row in company_list}
     return WeekMetrics(
         week=week,
         timezone=tz,
@@ -114,6 +116,9 @@ def compute_week(
         health=health,
         has_data=bool(len(week_posts)),
         slots=slots(week_posts, tz),
+        content_by_platform=content_by_platform(week_posts),
+        own_weeks=own_weeks(posts_df, trend_weeks, boundaries),
+        top_post_shares=top_post_shares(week_posts, previous),
     )
 
 

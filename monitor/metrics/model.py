@@ -62,7 +62,8 @@ class CompanyWeek:
     posts_per_day: Figure
     engagement: Figure  # total
     engagement_per_post: Figure
-    engagement_rate: Figure  # percent, mean over the week's posts of engagement / followers
+    # percent: engagement per post / followers x 100, over the platforms that show followers
+    engagement_rate: Figure
     views: Figure  # total where known, else None
     followers: Figure  # at the week's end (sum over platforms that show it)
     follower_change: Figure  # absolute in the week
@@ -72,6 +73,7 @@ class CompanyWeek:
     share_of_engagement: Figure  # percent of all tracked engagement
     incomplete: bool  # a source of it failed during the week
     notes: tuple[str, ...]  # plain words about missing data
+    engaged_posts: Figure = Figure(None, None, None, None)  # posts whose engagement is known
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,31 @@ class SourceHealth:
 
 
 @dataclass(frozen=True)
+class OwnWeek:
+    """One of our trend weeks: what we did and what it earned (our own evidence)."""
+
+    week: IsoWeek
+    posts: int
+    engagement: float | None
+    video_posts: int
+    posts_by_platform: dict[str, int]
+
+
+@dataclass(frozen=True)
+class TopPostShare:
+    """A company's best post of the week against its whole week (the one-post guard)."""
+
+    company: str
+    post_engagement: float
+    week_engagement: float
+    previous_engagement: float | None  # last week's total, for the change without the post
+
+    @property
+    def share(self) -> float:
+        return self.post_engagement / self.week_engagement if self.week_engagement else 0.0
+
+
+@dataclass(frozen=True)
 class WeekMetrics:
     week: IsoWeek
     timezone: str
@@ -133,6 +160,12 @@ class WeekMetrics:
     has_data: bool  # False: no posts at all in the week
     # (weekday 0=Mon, block start hour 0/4/…/20) -> (posts, engagement per post), all companies
     slots: dict[tuple[int, int], tuple[int, float | None]] = field(default_factory=dict)
+    # (platform, media type) -> (posts, engagement per post), all companies' posts
+    content_by_platform: dict[tuple[str, str], tuple[int, float | None]] = field(
+        default_factory=dict
+    )
+    own_weeks: list[OwnWeek] = field(default_factory=list)  # oldest first, ending with `week`
+    top_post_shares: dict[str, TopPostShare] = field(default_factory=dict)
 
     @property
     def us(self) -> CompanyWeek | None:

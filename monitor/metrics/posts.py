@@ -29,21 +29,21 @@ def slots(
     """(weekday, first hour of a `hours`-long block) -> (posts, engagement per post), local time."""
     local = week_posts["published_at"].dt.tz_convert(tz)
     keyed = week_posts.assign(weekday=local.dt.day_of_week, block=local.dt.hour // hours * hours)
-    per_post = _per_post(keyed.groupby(["weekday", "block"])["engagement"])
+    per_post = per_post_groups(keyed.groupby(["weekday", "block"])["engagement"])
     return {(int(day), int(block)): value for (day, block), value in per_post.items()}  # fmt: skip
 
 
 def content_mix(week_posts: pd.DataFrame) -> dict[str, dict[str, tuple[int, float | None]]]:
     """company -> media type -> (posts, engagement per post over posts with known engagement)."""
     mix: dict[str, dict[str, tuple[int, float | None]]] = {}
-    for (company, media), value in _per_post(
+    for (company, media), value in per_post_groups(
         week_posts.groupby(["company", "media_type"])["engagement"]
     ).items():
         mix.setdefault(company, {})[media] = value
     return mix  # fmt: skip
 
 
-def _per_post(grouped) -> dict[tuple, tuple[int, float | None]]:
+def per_post_groups(grouped) -> dict[tuple, tuple[int, float | None]]:
     """group -> (posts, engagement per post over the posts whose engagement is known)."""
     counts, known, total = grouped.size(), grouped.count(), grouped.sum(min_count=1)
     return {

@@ -25,6 +25,7 @@ FIGURES = (
     "follower_change_pct",
     "share_of_posts",
     "share_of_engagement",
+    "engaged_posts",
 )
 COMPETITOR_AVERAGE = "Competitor average"
 LANDSCAPE_AVERAGE = "Landscape average"
@@ -49,11 +50,30 @@ def week_table(
     table["engagement"] = grouped["engagement"].sum(min_count=1).reindex(index)
     engaged = grouped["engagement"].count().reindex(index, fill_value=0)
     table["engagement_per_post"] = table["engagement"] / engaged.where(engaged > 0)
-    table["engagement_rate"] = grouped["engagement_rate"].mean().reindex(index)
+    table["engaged_posts"] = engaged.astype(float)
     table["views"] = grouped["views"].sum(min_count=1).reindex(index)
     _audience(table, accounts, sources, start, end, by)
+    _per_follower(table, week, accounts, end, by)
     _shares(table, by)
     return table
+
+
+def _per_follower(table, week: pd.DataFrame, accounts, end, by) -> None:
+    """Engagement per post per follower, x 100, over the platforms that show followers: the
+    engagement and posts of the sources with a follower count at the week's end, divided by
+    those followers. So a company's figure is its per-platform figures' parts added up."""
+    known = followers_at(accounts, end).dropna().index
+    counted = week[week["source_id"].isin(known)].groupby(by)["engagement"]
+    engagement = counted.sum(min_count=1).reindex(table.index)
+    engaged = counted.count().reindex(table.index, fill_value=0)
+    table["followed_engagement"] = engagement
+    table["followed_posts"] = engaged.astype(float)
+    table["engagement_rate"] = _rate(engagement, engaged, table["followers"])
+
+
+def _rate(engagement, posts, followers):
+    """Per post per follower x 100; NaN where posts or followers are missing or 0."""
+    return engagement / posts.where(posts > 0) / followers.where(followers > 0) * 100
 
 
 def _audience(table, accounts, sources, start, end, by) -> None:
@@ -122,12 +142,11 @@ def order_companies(rows: list[CompanyWeek]) -> list[CompanyWeek]:
 def average_row(
     name: str, current: pd.DataFrame, previous: pd.DataFrame, incomplete: bool
 ) -> CompanyWeek:
-    """The average company of `current`'s rows: each figure averaged over those that know it."""
-    figures = {}
-    for column in FIGURES:
-        value = current[column].mean() if len(current) else np.nan
-        before = previous[column].mean() if len(previous) else np.nan
-        figures[column] = Figure.of(value, before)
+    """The average company of `current`'s rows: each count averaged over the companies that
+    know it; the ratios (per post, per follower, change in %) computed from those averages,
+    so the average row obeys the same arithmetic as a company's (not an average of ratios)."""
+    now, before = _average(current), _average(previous)
+    figures = {column: Figure.of(now[column], before[column]) for column in FIGURES}
     return CompanyWeek(
         company=name,
         platform=None,
@@ -137,6 +156,38 @@ def average_row(
         notes=(),
         **figures,
     )
+
+
+AVERAGED = ("posts", "posts_per_day", "engagement", "engaged_posts", "views", "followers",
+            "follower_change", "share_of_posts", "share_of_engagement", "followed_engagement",
+            "followed_posts")  # fmt: skip
+
+
+def _average(rows: pd.DataFrame) -> dict[str, float]:
+    mean = {c: _mean(rows, c) for c in AVERAGED}
+    # Each ratio over the companies that know both of its parts.
+    engaged = rows[rows["engagement"].notna()]
+    per_post = _ratio(_mean(engaged, "engagement"), _mean(engaged, "engaged_posts"))
+    followed = rows[rows["followed_engagement"].notna() & rows["followers"].notna()]
+    followed_per_post = _ratio(
+        _mean(followed, "followed_engagement"), _mean(followed, "followed_posts")
+    )
+    grown = rows[rows["follower_change"].notna()]
+    base = _mean(grown, "followers") - _mean(grown, "follower_change")
+    return {
+        **mean,
+        "engagement_per_post": per_post,
+        "engagement_rate": _ratio(followed_per_post, _mean(followed, "followers")) * 100,
+        "follower_change_pct": _ratio(_mean(grown, "follower_change"), base) * 100,
+    }
+
+
+def _mean(rows: pd.DataFrame, column: str) -> float:
+    return float(rows[column].mean()) if len(rows) else np.nan
+
+
+def _ratio(top: float, bottom: float) -> float:
+    return top / bottom if bottom == bottom and bottom > 0 else np.nan
 
 
 def trends(

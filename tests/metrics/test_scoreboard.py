@@ -61,10 +61,13 @@ def test_engagement_sums_known_counters_and_per_post_divides_by_posts_that_show_
     assert acme.engagement_per_post.value == 30
 
 
-def test_engagement_rate_uses_followers_when_each_post_was_published(scored):
+def test_engagement_rate_is_engagement_per_post_over_followers_at_the_weeks_end(scored):
     us = scored.companies[0]
-    expected = (12 / 1000 + 20 / 1100 + 8 / 1100) / 3 * 100
-    assert us.engagement_rate.value == pytest.approx(expected)
+    # Reproducible from the scoreboard: 40 engagement / 3 posts / 1,100 followers x 100.
+    assert us.engagement_rate.value == pytest.approx(40 / 3 / 1100 * 100)
+    assert us.engagement_rate.value == pytest.approx(
+        us.engagement_per_post.value / us.followers.value * 100
+    )
     assert scored.platforms[1].engagement_rate.value == pytest.approx(30 / 5000 * 100)
 
 
@@ -114,13 +117,15 @@ def test_share_of_voice_in_posts_and_engagement(scored):
     assert scored.platforms[2].share_of_posts.value == 100
 
 
-def test_competitor_and_landscape_averages(scored):
+def test_averages_are_an_average_company_whose_ratios_come_from_its_averages(scored):
     competitors, landscape = scored.competitor_average, scored.landscape_average
     assert competitors.company == "Competitor average"
     assert competitors.posts.value == 4  # (8 + 0) / 2
     assert competitors.engagement.value == 180  # Globex's is unknown, not zero
     assert landscape.posts.value == pytest.approx(11 / 3)
-    assert landscape.engagement_per_post.value == pytest.approx((40 / 3 + 30) / 2)
+    # Not the average of the per-post figures ((40/3 + 30) / 2): the average engagement
+    # (40 + 180) / 2 over the average posts with counters (3 + 6) / 2, of the same companies.
+    assert landscape.engagement_per_post.value == pytest.approx(110 / 4.5)
 
 
 def test_trend_series_cover_the_trend_weeks_oldest_first(scored):
