@@ -94,7 +94,7 @@ def _weekly_row(week: IsoWeek, scope: str, row: CompanyWeek) -> dict[str, Any]:
     flat.update(
         follower_drop=row.follower_drop, incomplete=row.incomplete, notes="; ".join(row.notes)
     )
-    return flat  # fmt: skip
+    return {column: flat[column] for column in WEEKLY_COLUMNS}
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
