@@ -79,6 +79,16 @@ class Formatter:
             return "–"
         return self.number(value, 0 if abs(value) >= 100 else 1)
 
+    def ratio(self, value: float | None) -> str:
+        """'5.4×' / '5,4×'; whole from 10 up ('20×'): one precision for every ratio."""
+        if value is None:
+            return "–"
+        return self.number(value, 0 if abs(value) >= 10 else 1) + "×"
+
+    def rate(self, value: float | None) -> str:
+        """Engagement per follower, in percent with two decimals ('1.25%')."""
+        return self.percent(value, 2)
+
     def percent(self, value: float | None, decimals: int = 1) -> str:
         """A percentage given as percent (12.5 -> '12.5%' / '12,5%')."""
         if value is None:
