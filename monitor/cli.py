@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from monitor.cli_tables import print_outcomes, print_status
 from monitor.clock import utc_now
@@ -217,49 +218,31 @@ def report(
     ] = None,
     open_: Annotated[bool, typer.Option("--open", help="Open the digest in a browser.")] = False,
 ) -> None:
-    """Write a week's digest to the outbox (.html, .eml, .txt) and show its takeaways."""
+    """Write a week's digest to the outbox (.html, .eml, .txt, .json) and show its verdict."""
     from monitor.collect import sync_sources
-    from monitor.report import make_digest
+    from monitor.weekly import run_week
 
     loaded = _load(config)
     chosen = _week(week, loaded)
     now = utc_now()
     with Store(loaded.database) as store:
         sync_sources(loaded, store)
-        digest, message, paths = make_digest(store, loaded, chosen, now)
-        out.print(f"[bold]{digest.subject}[/bold]", highlight=False)
-        for number, sentence in enumerate(digest.takeaways, 1):
-            out.print(f"  {number}. {sentence}", highlight=False)
-        for path in (paths.html, paths.eml, paths.txt):
-            out.print(f"Written: {path}", highlight=False)
-        if open_:
-            _open_in_browser(paths.html)
-        result = _deliver(loaded, store, message, chosen.label, paths.eml, now, send, force, to)
+        made = run_week(store, loaded, chosen, now, send=send, force=force, test_to=to)
+    digest, paths = made.digest, made.paths
+    out.print(f"[bold]{escape(digest.subject)}[/bold]", highlight=False)
+    if digest.verdict:
+        out.print(escape(digest.verdict), highlight=False)
+    for number, sentence in enumerate(digest.takeaways, 1):
+        out.print(f"  {number}. {escape(sentence)}", highlight=False)
+    for path in (paths.html, paths.eml, paths.txt, paths.json):
+        out.print(f"Written: {escape(str(path))}", highlight=False)
+    if open_:
+        _open_in_browser(paths.html)
+    result = made.delivery
     if result is not None:
-        out.print(result.describe(), highlight=False)
+        out.print(escape(result.describe()), highlight=False)
         if not result.ok:
             raise typer.Exit(1)
-
-
-def _deliver(
-    config: Config, store: Store, message, week: str, eml, now, send: bool, force: bool, to
-):
-    from monitor.deliver import send_digest, send_test
-
-    if to:
-        return send_test(message, to=to, settings=config.email, now=now, week=week)
-    if not send:
-        return None
-    return send_digest(
-        message,
-        week=week,
-        recipients=list(config.report.recipients),
-        settings=config.email,
-        store=store,
-        eml_path=eml,
-        now=now,
-        force=force,
-    )
 
 
 def _open_in_browser(path: Path) -> None:

@@ -39,6 +39,7 @@ log = logging.getLogger("monitor.deliver")
 # What smtplib sends: the message's own policy with CRLF line ends.
 _WIRE_POLICY = email.policy.SMTP
 _ENVELOPE_HEADERS = ("From", "To", "Cc", "Bcc", "Date", "Reply-To", "List-Unsubscribe")
+PLACEHOLDER_SENDER = "monitor@localhost"  # without email settings the outbox is the delivery
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,26 @@ def send_digest(
     return DeliveryResult(week, to, status, eml_path, message_id, error_text, refused)
 
 
+def write_outbox(
+    message: EmailMessage,
+    *,
+    recipients: list[str],
+    settings: EmailSettings | None,
+    eml_path: Path,
+    now: datetime,
+    sent: bool,
+) -> Path:
+    """The week's .eml as it would be sent, without sending it. A week already sent keeps
+    its .eml exactly as it went out."""
+    eml_path = Path(eml_path)
+    if sent and eml_path.exists():
+        return eml_path
+    key = recipients_key(recipients)
+    to = tuple(key.split(",")) if key else ()
+    _write_eml(_with_envelope(message, settings, to, now, keep_id=None), eml_path)
+    return eml_path
+
+
 def send_test(
     message: EmailMessage,
     *,
@@ -250,7 +271,7 @@ def _with_envelope(
 ) -> EmailMessage:
     """A copy of the message with From, To, Date, Message-ID and the optional headers set."""
     message = copy.deepcopy(message)
-    sender = settings.from_ if settings else message["From"]
+    sender = settings.from_ if settings else (message["From"] or PLACEHOLDER_SENDER)
     message_id = keep_id if keep_id and message["Message-ID"] == keep_id else None
     for name in (*_ENVELOPE_HEADERS, "Message-ID"):
         del message[name]

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from monitor.domain import Counts
-from monitor.metrics import CompanyWeek, IsoWeek, MetricsSettings, load_and_compute
+from monitor.metrics import CompanyWeek, IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
 from monitor.metrics.scoreboard import FIGURES
 
 POST_COLUMNS = (
@@ -65,18 +65,20 @@ def export_weekly(
     store, week: IsoWeek, settings: MetricsSettings, company: str | None = None
 ) -> list[dict]:
     """The week's scoreboard: per company, per company and platform, and the two averages."""
-    metrics = load_and_compute(store, week, settings)
+    rows = weekly_rows(load_and_compute(store, week, settings))
+    return [row for row in rows if company is None or row["company"] == company]
+
+
+def weekly_rows(metrics: WeekMetrics) -> list[dict[str, Any]]:
+    """The week's figures flattened, as `export weekly` and the digest's figures file give them."""
+    week = metrics.week
     scoped = [
         *(("company", row) for row in metrics.companies),
         *(("platform", row) for row in metrics.platforms),
         ("average", metrics.competitor_average),
         ("average", metrics.landscape_average),
     ]
-    return [
-        _weekly_row(week, scope, row)
-        for scope, row in scoped
-        if company is None or row.company == company
-    ]
+    return [_weekly_row(week, scope, row) for scope, row in scoped]
 
 
 def _weekly_row(week: IsoWeek, scope: str, row: CompanyWeek) -> dict[str, Any]:

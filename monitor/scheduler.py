@@ -28,7 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.clock import utc_now
 from monitor.collect import run_cycle, sync_sources
 from monitor.config import Config, ReportSettings
-from monitor.deliver import DeliveryResult, recipients_key, retry_pending, send_digest
+from monitor.deliver import DeliveryResult, recipients_key, retry_pending
 from monitor.errors import MonitorError
 from monitor.instance_lock import instance_lock
 from monitor.logs import setup_logging
@@ -53,7 +53,7 @@ class _Runtime:
     config: Config
     store: Store
     clock: Callable[[], datetime]
-    make_digest: Callable | None
+    run_week: Callable | None
     ssl_context: ssl.SSLContext | None
     stopping: threading.Event = field(default_factory=threading.Event)
     client: HttpClient | None = None
@@ -107,7 +107,7 @@ def send_weekly_digest() -> None:
         runtime.config,
         runtime.store,
         runtime.clock(),
-        make_digest=runtime.make_digest,
+        run_week=runtime.run_week,
         ssl_context=runtime.ssl_context,
         sleep=runtime.stopping.wait,
     )
@@ -118,7 +118,7 @@ def deliver_due_digest(
     store: Store,
     now: datetime,
     *,
-    make_digest: Callable | None = None,
+    run_week: Callable | None = None,
     ssl_context: ssl.SSLContext | None = None,
     sleep: Callable[[float], object] = time.sleep,
 ) -> list[DeliveryResult]:
@@ -130,16 +130,13 @@ def deliver_due_digest(
     results: list[DeliveryResult] = []
     existing = store.delivery(week.label, key)
     if existing is None:
+        if run_week is None:
+            from monitor.weekly import run_week
         try:
-            *_made, result = make_and_send(
-                config,
-                store,
-                week,
-                now,
-                make_digest=make_digest,
-                sleep=sleep,
-                ssl_context=ssl_context,
+            made = run_week(
+                store, config, week, now, send=True, sleep=sleep, ssl_context=ssl_context
             )
+            result = made.delivery
         except MonitorError as error:
             log.error("digest %s could not be made: %s", week.label, error)
         else:
@@ -151,38 +148,6 @@ def deliver_due_digest(
         results.append(result)
         _log_delivery(result)
     return results
-
-
-def make_and_send(
-    config: Config,
-    store: Store,
-    week,
-    now: datetime,
-    *,
-    force: bool = False,
-    metrics=None,
-    make_digest: Callable | None = None,
-    ssl_context: ssl.SSLContext | None = None,
-    sleep: Callable[[float], object] = time.sleep,
-):
-    """Render a week's digest into the outbox and send it once: (digest, paths, result)."""
-    if make_digest is None:
-        from monitor.report import make_digest
-    given = {"metrics": metrics} if metrics else {}  # figures the caller already measured
-    digest, message, paths = make_digest(store, config, week, now, **given)
-    result = send_digest(
-        message,
-        week=week.label,
-        recipients=list(config.report.recipients),
-        settings=config.email,
-        store=store,
-        eml_path=paths.eml,
-        now=now,
-        force=force,
-        sleep=sleep,
-        ssl_context=ssl_context,
-    )
-    return digest, paths, result
 
 
 def _log_delivery(result: DeliveryResult) -> None:
@@ -317,7 +282,7 @@ def run_job(
     started: threading.Event | None = None,
     log_format: str = "plain",
     log: logging.Logger | None = None,
-    make_digest: Callable | None = None,
+    run_week: Callable | None = None,
     ssl_context: ssl.SSLContext | None = None,
     stop_grace_s: float = STOP_GRACE_S,
 ) -> None:
@@ -327,7 +292,7 @@ def run_job(
         setup_logging(config, log_format)
     with Store(store_url or config.database) as store, instance_lock(store):
         sync_sources(config, store)
-        _runtime = _Runtime(config, store, clock, make_digest, ssl_context)
+        _runtime = _Runtime(config, store, clock, run_week, ssl_context)
         try:
             asyncio.run(_serve(_runtime, stop_event, started, stop_grace_s))
         finally:

@@ -55,6 +55,7 @@ def demo(
         err.print(f"[red]Error:[/red] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
     out.print(f"\n[bold]{result.subject}[/bold]\n", highlight=False)
+    out.print(result.verdict + "\n", highlight=False)
     for number, sentence in enumerate(result.sentences, 1):
         out.print(f"  {number}. {sentence}", highlight=False)
     out.print()
@@ -65,7 +66,7 @@ def demo(
         f"{', '.join(result.recipients)} on the demo's own mail server and written to:",
         highlight=False,
     )
-    for path in (result.html, result.eml, result.txt):
+    for path in (result.html, result.eml, result.txt, result.figures):
         out.print(f"  {path}", highlight=False)
     out.print(f"The configuration it ran with: {result.config}", highlight=False)
     if open_:

@@ -26,11 +26,11 @@ from monitor.demo.mailbox import LoopbackMailbox
 from monitor.demo.server import DemoServer
 from monitor.demo.world import TODAY, build_world
 from monitor.errors import DeliveryError
-from monitor.insights import Takeaway, takeaways
-from monitor.metrics import CompanyWeek, IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
+from monitor.insights import Argument, Takeaway
+from monitor.metrics import CompanyWeek, IsoWeek, WeekMetrics
 from monitor.net import HttpClient
-from monitor.scheduler import make_and_send
 from monitor.store import Store
+from monitor.weekly import run_week
 
 PLACEHOLDER_ADDRESS = "http://demo-server.invalid"
 PLACEHOLDER_OUTPUT = "reports/demo"
@@ -45,6 +45,8 @@ Progress = Callable[[str, int, int], None]  # (what is happening, steps done, st
 class DemoResult:
     week: str  # "2026-W47"
     subject: str
+    verdict: str  # the digest's first line, in its language
+    argument: Argument  # the verdict, the gap, our evidence and the takeaways, as data
     takeaways: list[Takeaway]  # the data behind each sentence (kind, companies, numbers)
     sentences: tuple[str, ...]  # as the digest writes them, in its language
     scoreboard: list[CompanyWeek]  # us first, then the competitors
@@ -52,6 +54,7 @@ class DemoResult:
     html: Path
     eml: Path
     txt: Path
+    figures: Path  # the .json of every figure the digest states
     config: Path  # the configuration the demo ran with
     received: EmailMessage  # the message as the SMTP server on loopback received it
     recipients: tuple[str, ...]  # the envelope's recipients there
@@ -82,25 +85,25 @@ def run_demo(
             asyncio.run(collect_history(config, store, server, times, report))
             report("Writing the digest", len(times) + 1, steps)
             week = IsoWeek.last_complete(TODAY, config.report.timezone)
-            settings = MetricsSettings.from_report(config.report)
-            metrics = load_and_compute(store, week, settings)
+            made = run_week(store, config, week, TODAY, send=True, force=True)
             report("Sending the digest", steps, steps)
-            digest, paths, delivery = make_and_send(
-                config, store, week, TODAY, force=True, metrics=metrics
-            )
+            digest, paths, delivery = made.digest, made.paths, made.delivery
             if not delivery.ok:
                 raise DeliveryError(f"the demo's mail server refused it: {delivery.describe()}")
         received, recipients = mailbox.last()
     return DemoResult(
         week=week.label,
         subject=digest.subject,
-        takeaways=takeaways(metrics, settings),
+        verdict=digest.verdict,
+        argument=made.argument,
+        takeaways=made.argument.takeaways,
         sentences=digest.takeaways,
-        scoreboard=[*metrics.companies],
-        metrics=metrics,
+        scoreboard=[*made.metrics.companies],
+        metrics=made.metrics,
         html=paths.html,
         eml=paths.eml,
         txt=paths.txt,
+        figures=paths.json,
         config=config_path,
         received=received,
         recipients=recipients,

@@ -11,6 +11,7 @@ from monitor.metrics.health import notes_for, source_health
 from monitor.metrics.history import content_by_platform, own_weeks, top_post_shares
 from monitor.metrics.model import CompanyWeek, MetricsSettings, WeekMetrics
 from monitor.metrics.posts import (
+    best_posts,
     breakouts,
     content_mix,
     heatmap,
@@ -30,6 +31,7 @@ from monitor.metrics.scoreboard import (
 from monitor.metrics.weeks import IsoWeek
 from monitor.store import Rows
 
+BEST_POSTS_PER_COMPANY = 3  # the digest shows two; one more stands in for a breakout shown apart
 BREAKOUT_HISTORY = timedelta(days=90)  # a post is compared with its account's previous 90 days
 
 
@@ -119,6 +121,7 @@ def compute_week(
         content_by_platform=content_by_platform(week_posts),
         own_weeks=own_weeks(posts_df, trend_weeks, boundaries),
         top_post_shares=top_post_shares(week_posts, previous),
+        best_posts=best_posts(week_posts, BEST_POSTS_PER_COMPANY),
     )
 
 

@@ -166,6 +166,7 @@ class WeekMetrics:
     )
     own_weeks: list[OwnWeek] = field(default_factory=list)  # oldest first, ending with `week`
     top_post_shares: dict[str, TopPostShare] = field(default_factory=dict)
+    best_posts: list[PostSummary] = field(default_factory=list)  # each company's best two
 
     @property
     def us(self) -> CompanyWeek | None:

@@ -70,6 +70,16 @@ def top_posts(week_posts: pd.DataFrame, column: str, limit: int) -> list[PostSum
     return [summary(row) for row in ranked.head(limit).itertuples(index=False)]
 
 
+def best_posts(week_posts: pd.DataFrame, per_company: int) -> list[PostSummary]:
+    """Each company's `per_company` posts with the most engagement, best first overall."""
+    known = week_posts.dropna(subset=["engagement"])
+    ranked = known.sort_values(
+        ["engagement", "published_at"], ascending=[False, True], kind="stable"
+    )
+    chosen = ranked.groupby("company", sort=False).head(per_company)
+    return [summary(row) for row in chosen.itertuples(index=False)]
+
+
 def breakouts(
     posts: pd.DataFrame, week_posts: pd.DataFrame, threshold: float, min_history: int,
     history: timedelta,

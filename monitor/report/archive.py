@@ -1,4 +1,5 @@
-"""The outbox: each week's digest as YYYY-Www.html / .eml / .txt, and an index of all weeks.
+"""The outbox: each week's digest as YYYY-Www.html / .txt / .json (every figure it states),
+and an index of all weeks. The .eml beside them is written by delivery, as sent.
 
 Every file is written to a temporary file in the same folder and moved into place, so a
 reader (or a crash) never sees half a digest.
@@ -7,13 +8,11 @@ reader (or a crash) never sees half a digest.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import tempfile
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
 from pathlib import Path
 
 from monitor.errors import MonitorError
@@ -26,23 +25,15 @@ WEEK_FILE = re.compile(r"^(\d{4}-W\d{2})\.html$")
 @dataclass(frozen=True)
 class ArchivePaths:
     html: Path
-    eml: Path
+    eml: Path  # written by delivery
     txt: Path
+    json: Path
     index: Path
 
 
-def write_archive(
-    digest: Digest,
-    outbox: Path,
-    week_label: str,
-    message: EmailMessage,
-    *,
-    keep_sent_eml: bool = False,
-) -> ArchivePaths:
-    """Write the week's three files, then rebuild index.html from what the folder holds.
-
-    `keep_sent_eml`: the week was already sent, so its .eml is exactly what went out and
-    stays as it is; the .html and .txt show the figures as they are now.
+def write_archive(digest: Digest, outbox: Path, week_label: str, figures: dict) -> ArchivePaths:
+    """Write the week's .html, .txt and .json, then rebuild index.html from the folder.
+    A week already sent keeps its .eml as it went out; these show the figures as they are now.
     """
     if not re.fullmatch(r"\d{4}-W\d{2}", week_label):
         raise MonitorError(f"'{week_label}' is not a week like 2026-W47")
@@ -52,12 +43,13 @@ def write_archive(
         html=outbox / f"{week_label}.html",
         eml=outbox / f"{week_label}.eml",
         txt=outbox / f"{week_label}.txt",
+        json=outbox / f"{week_label}.json",
         index=outbox / "index.html",
     )
     write_atomic(paths.html, digest.html_archive.encode("utf-8"))
-    if not (keep_sent_eml and paths.eml.exists()):
-        write_atomic(paths.eml, message.as_bytes())
     write_atomic(paths.txt, digest.text.encode("utf-8"))
+    text = json.dumps(figures, ensure_ascii=False, indent=1, default=str, allow_nan=False)
+    write_atomic(paths.json, (text + "\n").encode("utf-8"))
     write_atomic(paths.index, render_index(outbox, digest.language).encode("utf-8"))
     return paths
 
@@ -70,28 +62,28 @@ def render_index(outbox: Path, language: str) -> str:
     )
     for label in names:
         eml, txt = outbox / f"{label}.eml", outbox / f"{label}.txt"
+        subject = _subject_of(outbox / f"{label}.json")
         entries.append(
             {
                 "label": label,
                 "html": f"{label}.html",
                 "eml": eml.name if eml.exists() else None,
                 "txt": txt.name if txt.exists() else None,
-                "subject": _subject_of(eml),
+                "subject": subject,
             }
         )
     template = template_environment(language).get_template("index.html")
     return template.render(language=language, entries=entries)
 
 
-def _subject_of(eml: Path) -> str:
+def _subject_of(figures: Path) -> str:
     try:
-        with eml.open("rb") as handle:
-            headers = BytesHeaderParser(policy=default_policy).parse(handle)
+        data = json.loads(figures.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return ""
-    except OSError as error:
-        raise _archive_error(eml, error) from error
-    return header_text(headers.get("Subject", ""))
+    except (OSError, ValueError):
+        return ""  # a damaged figures file costs the index its subject line, nothing more
+    return header_text(str(data.get("subject", ""))) if isinstance(data, dict) else ""
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -10,10 +10,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location
+
+from monitor.insights import Gap
 from monitor.kinds import display_name
-from monitor.metrics import CompanyWeek, Figure, PostSummary, SourceHealth, WeekMetrics
+from monitor.metrics import CompanyWeek, PostSummary, SourceHealth, WeekMetrics
+from monitor.metrics.scoreboard import COMPETITOR_AVERAGE
 from monitor.report.i18n import Formatter
 from monitor.report.safety import excerpt, one_line
+from monitor.wording import names
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,23 @@ class ScoreRow:
     colour: str | None
     kind: str  # us | competitor | average
     incomplete: bool
-    cells: tuple[Cell, ...]  # posts, engagement per post, engagement rate, followers, share
+    cells: tuple[Cell, ...]  # posts, engagement, per follower
+    details: str  # per post, followers, views, share of engagement: beneath the row
+
+
+@dataclass(frozen=True)
+class GapView:
+    competitor: str
+    total: str  # "20× = 5.4× posts × 3.8× per post"
+    audience: str  # "on Bluesky and Mastodon: 3.7× per post = 0.99× per follower × 3.8× audience"
+
+
+@dataclass(frozen=True)
+class PlatformRow:
+    platform: str
+    company: str
+    kind: str  # us | competitor
+    cells: tuple[str, ...]  # posts, engagement, per post, per follower
 
 
 @dataclass(frozen=True)
@@ -47,6 +68,8 @@ class PostView:
     url: str | None  # raw; the templates pass it through safe_url
     thumbnail_url: str | None
     note: str  # breakouts: how far above the usual
+    ours: bool = False
+    traits: str = ""  # what the post was: its format
 
     @property
     def figures_text(self) -> str:
@@ -76,30 +99,42 @@ def _posts(value: float | None, fmt: Formatter) -> str:
 
 
 def score_cells(row: CompanyWeek, fmt: Formatter) -> tuple[Cell, ...]:
-    followers = row.follower_change.value
-    follower_change = fmt.change_abs(followers)
-    if row.follower_change_pct.value is not None:
-        follower_change += f" ({fmt.change_pct(row.follower_change_pct.value)})"
-    share: Figure = row.share_of_engagement
+    """Posts, engagement and per follower, each with its change on last week."""
     return (
         _cell(_posts(row.posts.value, fmt), row.posts.change, fmt.change_pct(row.posts.change_pct)),
         _cell(
-            fmt.compact(row.engagement_per_post.value),
-            row.engagement_per_post.change,
-            fmt.change_pct(row.engagement_per_post.change_pct),
+            fmt.integer(row.engagement.value),
+            row.engagement.change,
+            fmt.change_pct(row.engagement.change_pct),
         ),
         _cell(
-            fmt.percent(row.engagement_rate.value, 2),
+            fmt.rate(row.engagement_rate.value),
             row.engagement_rate.change,
             fmt.change_pct(row.engagement_rate.change_pct),
         ),
-        _cell(fmt.integer(row.followers.value), followers, follower_change),
-        _cell(fmt.percent(share.value, 1), share.change, fmt.change_points(share.change)),
     )
 
 
+def score_details(row: CompanyWeek, fmt: Formatter) -> str:
+    """The figures beneath a scoreboard row: per post, followers (and change), views, share."""
+    _ = fmt._
+    parts = [_("%(value)s per post", value=fmt.compact(row.engagement_per_post.value))]
+    if row.followers.value is not None:
+        followers = _("%(value)s followers", value=fmt.integer(row.followers.value))
+        if row.follower_change_pct.value is not None:
+            followers += f" ({fmt.change_pct(row.follower_change_pct.value)})"
+        parts.append(followers)
+    if row.views.value is not None:
+        parts.append(_("%(value)s views", value=fmt.integer(row.views.value)))
+    if row.share_of_engagement.value is not None and row.company != COMPETITOR_AVERAGE:
+        parts.append(
+            _("%(value)s of all engagement", value=fmt.percent(row.share_of_engagement.value, 1))
+        )
+    return " · ".join(parts)
+
+
 def scoreboard(metrics: WeekMetrics, colours: dict[str, str], fmt: Formatter) -> list[ScoreRow]:
-    """Us first, then the competitors, then the two averages."""
+    """Us first, then the competitors, then the competitor average."""
     ordered = sorted(metrics.companies, key=lambda c: not c.is_self)  # stable: keeps the rank
     rows = [
         ScoreRow(
@@ -108,30 +143,94 @@ def scoreboard(metrics: WeekMetrics, colours: dict[str, str], fmt: Formatter) ->
             "us" if c.is_self else "competitor",
             c.incomplete,
             score_cells(c, fmt),
+            score_details(c, fmt),
         )
         for c in ordered
     ]
-    for label, average in (
-        (fmt._("Competitor average"), metrics.competitor_average),
-        (fmt._("Landscape average"), metrics.landscape_average),
-    ):
-        rows.append(ScoreRow(label, None, "average", average.incomplete, score_cells(average, fmt)))
+    average = metrics.competitor_average
+    rows.append(
+        ScoreRow(
+            fmt._("Competitor average"),
+            None,
+            "average",
+            average.incomplete,
+            score_cells(average, fmt),
+            score_details(average, fmt),
+        )
+    )
     return rows
 
 
 def score_headers(fmt: Formatter) -> tuple[str, ...]:
     _ = fmt._
-    return (
-        _("Company"),
-        _("Posts"),
-        _("Engagement per post"),
-        _("Engagement rate"),
-        _("Followers"),
-        _("Share of voice"),
-    )
+    return (_("Company"), _("Posts"), _("Engagement"), _("Per follower"))
 
 
-def post_view(post: PostSummary, timezone: str, fmt: Formatter, note: str = "") -> PostView:
+def gap_views(gaps: list[Gap], fmt: Formatter) -> list[GapView]:
+    """Each competitor's engagement against ours, as the factors that multiply back to it."""
+    _ = fmt._
+    views = []
+    for gap in gaps:
+        if gap.engagement_ratio is None:
+            continue
+        total = _(
+            "%(total)s = %(posts)s posts × %(per_post)s per post",
+            total=fmt.ratio(gap.engagement_ratio),
+            posts=fmt.ratio(gap.posts_ratio),
+            per_post=fmt.ratio(gap.per_post_ratio),
+        )
+        audience = ""
+        if gap.audience is not None:
+            split = gap.audience
+            audience = _(
+                "on %(platforms)s: %(per_post)s per post = %(rate)s per follower × "
+                "%(audience)s audience",
+                platforms=names([platform_name(p, fmt) for p in split.platforms], fmt.language),
+                per_post=fmt.ratio(split.per_post_ratio),
+                rate=fmt.ratio(split.follower_ratio),
+                audience=fmt.ratio(split.audience_ratio),
+            )
+        views.append(GapView(one_line(gap.competitor), total, audience))
+    return views
+
+
+def platform_rows(metrics: WeekMetrics, fmt: Formatter) -> list[PlatformRow]:
+    """Per platform we are on: us, and the competitor with the most engagement there."""
+    us = metrics.us
+    if us is None:
+        return []
+    rows = []
+    ours = [r for r in metrics.platforms if r.is_self]
+    for mine in ours:
+        rivals = [r for r in metrics.platforms
+                  if not r.is_self and r.platform == mine.platform and r.posts.value]  # fmt: skip
+        best = max(rivals, key=lambda r: r.engagement.value or 0.0, default=None)
+        for row in (mine, best) if best else (mine,):
+            rows.append(
+                PlatformRow(
+                    platform_name(mine.platform, fmt),
+                    one_line(row.company),
+                    "us" if row.is_self else "competitor",
+                    (
+                        _posts(row.posts.value, fmt),
+                        fmt.integer(row.engagement.value),
+                        fmt.compact(row.engagement_per_post.value),
+                        fmt.rate(row.engagement_rate.value),
+                    ),
+                )
+            )
+    return rows
+
+
+def platform_headers(fmt: Formatter) -> tuple[str, ...]:
+    _ = fmt._
+    return (_("Platform"), _("Company"), _("Posts"), _("Engagement"), _("Per post"),
+            _("Per follower"))  # fmt: skip
+
+
+def post_view(
+    post: PostSummary, timezone: str, fmt: Formatter, note: str = "", ours: bool = False
+) -> PostView:
     _ = fmt._
     counters = (
         (_("engagement"), post.engagement),
@@ -150,7 +249,39 @@ def post_view(post: PostSummary, timezone: str, fmt: Formatter, note: str = "") 
         url=post.url,
         thumbnail_url=post.thumbnail_url,
         note=note,
+        ours=ours,
+        traits=_traits(post, fmt),
     )
+
+
+def _traits(post: PostSummary, fmt: Formatter) -> str:
+    """What the data says about the post beside its time: its format."""
+    _ = fmt._
+    media = {
+        "text": _("Text"), "link": _("Link"), "image": _("Image"), "video": _("Video"),
+        "audio": _("Audio"), "document": _("Document"), "poll": _("Poll"),
+    }.get(post.media_type, post.media_type)  # fmt: skip
+    return media
+
+
+def top_post_views(metrics: WeekMetrics, fmt: Formatter, limit: int) -> list[PostView]:
+    """At most two posts per company, our best always among them, no breakout repeated;
+    then by engagement, up to `limit` (one more when our best would not make it)."""
+    tz, us = metrics.timezone, (metrics.us.company if metrics.us else None)
+    broke_out = {(p.company, p.url, p.published_at) for p in metrics.breakouts}
+    shown: list[PostSummary] = []
+    per_company: dict[str, int] = {}
+    for post in metrics.best_posts:
+        if (post.company, post.url, post.published_at) in broke_out:
+            continue
+        if per_company.get(post.company, 0) >= 2:
+            continue
+        per_company[post.company] = per_company.get(post.company, 0) + 1
+        shown.append(post)
+    chosen = shown[:limit]
+    if us and not any(p.company == us for p in chosen):
+        chosen += [p for p in shown if p.company == us][:1]
+    return [post_view(p, tz, fmt, ours=p.company == us) for p in chosen]
 
 
 def breakout_note(post: PostSummary, fmt: Formatter) -> str:
@@ -233,32 +364,55 @@ def health_lines(health: list[SourceHealth], fmt: Formatter) -> list[str]:
 
 
 def how_we_count(timezone: str, fmt: Formatter) -> list[str]:
+    """What the code does, in words (tests/report checks each line against the metrics)."""
     _ = fmt._
     return [
         _(
-            "Posts: what a company published in the week (Monday to Sunday, %(timezone)s time); "
+            "Posts: what a company published in the week (Monday to Sunday, %(timezone)s); "
             "reposts of others are not counted.",
-            timezone=timezone,
+            timezone=zone_name(timezone, fmt),
         ),
         _("Engagement: likes + replies + reposts + quotes, as last seen; views are kept apart."),
-        _("Engagement per post: the week's engagement divided by the week's posts."),
         _(
-            "Engagement rate: each post's engagement divided by the followers at the time, "
-            "averaged over the week's posts."
+            "Per post: the week's engagement divided by the week's posts that show engagement "
+            "(a feed without comment counts shows none)."
         ),
         _(
-            "Followers: at the end of the week, summed over the platforms that show them; the "
-            "change is over the week."
+            "Per follower: engagement per post divided by followers at the end of the week, "
+            "× 100, counting only the platforms that show followers; each platform's figure is "
+            "in the table by platform."
         ),
         _(
-            "Share of voice: a company's part of all the engagement earned by the companies "
-            "we track."
+            "The gap: their engagement ÷ ours = their posts ÷ ours × their engagement per post ÷ "
+            "ours; on the platforms where both show followers, per post = per follower × audience."
         ),
         _(
-            "Arrows: the change from the previous week; a share changes in percentage points "
-            "(pts); – means there is no figure to compare."
+            "Competitor average: the average competitor's posts, engagement and followers; its "
+            "per post and per follower follow from those averages."
+        ),
+        _(
+            "Share of engagement: a company's part of all the engagement earned by the "
+            "companies we track."
+        ),
+        _(
+            "Changes: against the previous week; – means there is no figure to compare. Our own "
+            "evidence compares our weeks with each other: an observation, not a promise."
         ),
     ]
+
+
+ZONE_WORDS = {"Europe/Rome": {"en": "Italian time", "it": "ora italiana"}}
+
+
+def zone_name(timezone: str, fmt: Formatter) -> str:
+    """'Italian time' / 'ora italiana': a reader's words for the report's time zone, not its
+    identifier ("Europe/Rome")."""
+    if timezone in ZONE_WORDS:
+        return ZONE_WORDS[timezone][fmt.language]
+    if timezone in ("UTC", "Etc/UTC"):
+        return "UTC"
+    words = get_timezone_location(timezone, locale=fmt.locale, return_city=False) or timezone
+    return words[0].lower() + words[1:] if fmt.language == "it" else words
 
 
 def last_day(metrics: WeekMetrics):

@@ -80,14 +80,18 @@ class Formatter:
         return self.number(value, 0 if abs(value) >= 100 else 1)
 
     def ratio(self, value: float | None) -> str:
-        """'5.4×' / '5,4×'; whole from 10 up ('20×'): one precision for every ratio."""
+        """'5.4×' / '5,4×'; whole from 10 up ('20×'), two decimals below 1 ('0.55×'), so the
+        factors of a gap, as shown, multiply back to its total."""
         if value is None:
             return "–"
-        return self.number(value, 0 if abs(value) >= 10 else 1) + "×"
+        decimals = 0 if abs(value) >= 10 else (1 if abs(value) >= 1 else 2)
+        return self.number(value, decimals) + "×"
 
     def rate(self, value: float | None) -> str:
-        """Engagement per follower, in percent with two decimals ('1.25%')."""
-        return self.percent(value, 2)
+        """Engagement per follower, in percent with always two decimals ('0.90%', '1.25%')."""
+        if value is None:
+            return "–"
+        return format_decimal(value, format="#,##0.00", locale=self.locale) + "%"
 
     def percent(self, value: float | None, decimals: int = 1) -> str:
         """A percentage given as percent (12.5 -> '12.5%' / '12,5%')."""

@@ -1,4 +1,5 @@
-"""render_digest: one week's metrics and takeaways -> a Digest (subject, HTML, text, images).
+"""render_digest: a week's metrics and their interpretation -> a Digest (subject, HTML, text,
+images). It neither measures nor queries.
 
 The HTML is written with a <style> block for readability, then every rule is inlined with
 css-inline and the block dropped: mail clients strip <style>, they keep style="".
@@ -14,21 +15,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import css_inline
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_interval
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from monitor import insights
-from monitor.insights import Takeaway
+from monitor.insights import Argument
 from monitor.metrics import WeekMetrics
 from monitor.report import charts as chart_module
 from monitor.report import context
 from monitor.report.i18n import Formatter, translations
-from monitor.report.mime import build_message
 from monitor.report.safety import header_text, one_line, safe_url
-from monitor.report.text import score_table
+from monitor.report.text import score_blocks
 
-__all__ = ["Digest", "build_message", "render_digest"]
+__all__ = ["Digest", "render_digest"]
 MAX_TAKEAWAYS = 5
 CSS = Markup((Path(__file__).parent / "templates" / "digest.css").read_text(encoding="utf-8"))
 
@@ -45,6 +44,7 @@ class Digest:
     images: dict[str, bytes]  # Content-ID (without <>) -> PNG
     takeaways: tuple[str, ...]  # the sentences, for the command line
     generated_at: datetime
+    verdict: str = ""
 
 
 @cache
@@ -65,30 +65,34 @@ def template_environment(language: str) -> Environment:
 
 def render_digest(
     metrics: WeekMetrics,
-    takeaways: list[Takeaway],
+    argument: Argument,
     *,
     language: str,
     top_posts: int,
     generated_at: datetime,
 ) -> Digest:
+    """The week's digest from figures already measured and interpreted: it computes nothing."""
     fmt = Formatter(language)
-    sentences = tuple(one_line(t.sentence(language)) for t in takeaways[:MAX_TAKEAWAYS])
-    drawn = _draw_charts(metrics, fmt) if metrics.has_data else []
+    sentences = tuple(one_line(t.sentence(language)) for t in argument.takeaways[:MAX_TAKEAWAYS])
+    drawn = _draw_charts(metrics, argument, fmt) if metrics.has_data else []
     cids = {
         chart.name: f"{chart.name}.{metrics.week.label.lower()}@digest.monitor" for chart in drawn
     }
-    subject = _subject(metrics, fmt)
-    values = _values(metrics, sentences, fmt, top_posts, generated_at)
+    subject = header_text(argument.subject(metrics, language), 70)
+    values = _values(metrics, argument, sentences, fmt, top_posts, generated_at)
     values["subject"] = subject
-    values["preheader"] = _preheader(sentences, values["no_data_text"], metrics.has_data)
+    values["preheader"] = one_line(argument.preheader(language) or values["no_data_text"], 150)
     environment = template_environment(language)
     html_template = environment.get_template("digest.html")
 
     def html_with(sources: dict[str, str]) -> str:
-        shown = [{"src": sources[c.name], "alt": c.alt, "title": c.title} for c in drawn]
+        shown = [
+            {"src": sources[c.name], "alt": c.alt, "title": c.title, "caption": c.caption}
+            for c in drawn
+        ]
         return _inline(html_template.render(**values, charts=shown))
 
-    text_charts = [{"title": c.title, "alt": c.alt} for c in drawn]
+    text_charts = [{"title": c.title, "caption": c.caption} for c in drawn]
     return Digest(
         week_label=metrics.week.label,
         language=language,
@@ -100,15 +104,8 @@ def render_digest(
         images={cids[c.name]: c.png for c in drawn},
         takeaways=sentences,
         generated_at=generated_at,
+        verdict=values["verdict"],
     )
-
-
-def _subject(metrics: WeekMetrics, fmt: Formatter) -> str:
-    title = _title(metrics, fmt)
-    words = insights.headline(metrics, fmt.language) if metrics.has_data else None
-    if not words:
-        words = fmt._("no data this week")
-    return header_text(f"{title}: {words}")
 
 
 def _title(metrics: WeekMetrics, fmt: Formatter) -> str:
@@ -116,39 +113,48 @@ def _title(metrics: WeekMetrics, fmt: Formatter) -> str:
     return fmt._("Competitors, week %(week)s (%(days)s)", week=metrics.week.week, days=days)
 
 
-def _preheader(sentences: tuple[str, ...], no_data: str, has_data: bool) -> str:
-    if not has_data:
-        return one_line(no_data, 150)
-    return one_line(" ".join(sentences[1:3] or sentences[:1]), 150)
+def _period(metrics: WeekMetrics, fmt: Formatter) -> str:
+    first, last = metrics.start.date(), context.last_day(metrics)
+    days = format_interval(first, last, "yMMMMd", locale=fmt.locale)
+    return fmt._("%(days)s, %(zone)s", days=days, zone=context.zone_name(metrics.timezone, fmt))
 
 
-def _values(metrics, sentences, fmt: Formatter, top_posts: int, generated_at) -> dict:
+def _values(metrics, argument: Argument, sentences, fmt: Formatter, top_posts: int,
+            generated_at) -> dict:  # fmt: skip
     tz = metrics.timezone
     rows = context.scoreboard(metrics, _colours(metrics), fmt) if metrics.companies else []
-    headers = context.score_headers(fmt)
     when = format_datetime(
         generated_at.astimezone(ZoneInfo(tz)), "d MMMM y, HH:mm", locale=fmt.locale
     )
     breakouts = [
         context.post_view(p, tz, fmt, context.breakout_note(p, fmt)) for p in metrics.breakouts
     ]
+    language = fmt.language
+    verdict = one_line(argument.verdict.sentence(language)) if argument.verdict else ""
+    evidence = [one_line(c.sentence(language)) for c in argument.evidence]
+    gaps = [*argument.gaps, *([argument.average_gap] if argument.average_gap else [])]
     return {
-        "language": fmt.language,
+        "language": language,
         "title": _title(metrics, fmt),
-        "period": fmt._("Week %(label)s, %(timezone)s time", label=metrics.week.label, timezone=tz),
+        "period": _period(metrics, fmt),
         "has_data": metrics.has_data,
         "no_data_text": fmt._(
-            "No posts were collected for week %(label)s. The sources may not have run yet, "
-            "or all of them failed: see data health below.",
-            label=metrics.week.label,
+            "No posts were collected for this week. The sources may not have run yet, "
+            "or all of them failed: see data health below."
         ),
         "css": CSS,
+        "verdict": verdict,
+        "evidence": evidence,
+        "long_view": one_line(argument.long_view.sentence(language)) if argument.long_view else "",
         "takeaways": list(sentences),
-        "score_headers": headers,
+        "score_headers": context.score_headers(fmt),
         "score_rows": rows,
-        "score_table": score_table(headers, rows),
+        "score_blocks": score_blocks(rows, context.score_headers(fmt), fmt._("(us)")),
         "any_incomplete": any(row.incomplete for row in rows),
-        "top_posts": [context.post_view(p, tz, fmt) for p in metrics.top_posts[:top_posts]],
+        "gaps": context.gap_views(gaps, fmt),
+        "platform_headers": context.platform_headers(fmt),
+        "platform_rows": context.platform_rows(metrics, fmt),
+        "top_posts": context.top_post_views(metrics, fmt, top_posts),
         "breakouts": breakouts,
         "health": context.health_lines(metrics.health, fmt),
         "how_we_count": context.how_we_count(tz, fmt),
@@ -167,16 +173,39 @@ def _styles(metrics: WeekMetrics) -> dict[str, chart_module.Style]:
     return chart_module.company_styles(sorted(names), us)
 
 
-def _draw_charts(metrics: WeekMetrics, fmt: Formatter) -> list[chart_module.Chart]:
+def _draw_charts(metrics: WeekMetrics, argument: Argument, fmt: Formatter) -> list:
     styles = _styles(metrics)
     us = metrics.us.company if metrics.us else None
-    weeks = [fmt._("W%(week)s", week=w.week) for w in metrics.trend_weeks]
+    weeks = [fmt._("wk %(week)s", week=w.week) for w in metrics.trend_weeks]
     shares = [(c.company, c.share_of_engagement.value) for c in metrics.companies]
-    return [
-        chart_module.posts_chart(weeks, metrics.posts_trend, styles, us, fmt),
-        chart_module.share_chart(shares, styles, us, fmt),
-        chart_module.heatmap_chart(metrics.heatmap, fmt, metrics.timezone),
-    ]
+    drawn = []
+    if us is not None:
+        lines, our_posts = _engagement_lines(metrics, argument, styles, us, fmt)
+        caption = one_line(argument.long_view.sentence(fmt.language)) if argument.long_view else ""
+        drawn.append(chart_module.engagement_chart(weeks, lines, our_posts, fmt, caption))
+    drawn.append(chart_module.share_chart(shares, styles, us, fmt))
+    return drawn
+
+
+def _engagement_lines(metrics, argument: Argument, styles, us: str, fmt: Formatter):
+    """Us, the competitor average and the verdict's competitor (else the week's leader)."""
+    trend = metrics.engagement_trend
+    rivals = [c.company for c in metrics.competitors]
+    average = [
+        (sum(known) / len(known)) if (known := [trend[c][i] for c in rivals if trend[c][i] is not None]) else None
+        for i in range(len(metrics.trend_weeks))
+    ]  # fmt: skip
+    named = argument.verdict.companies if argument.verdict else ()
+    leader = named[0] if named else (rivals[0] if rivals else None)
+    lines = [(_label(us, fmt), chart_module.US_COLOUR, trend.get(us, []))]
+    lines.append((fmt._("Competitor average"), "#6E6E6E", average))
+    if leader:
+        lines.append((leader, styles[leader].colour, trend.get(leader, [])))
+    return lines, metrics.posts_trend.get(us, [])
+
+
+def _label(us: str, fmt: Formatter) -> str:
+    return fmt._("%(company)s (us)", company=one_line(us))
 
 
 def _data_uri(png: bytes) -> str:

@@ -1,24 +1,31 @@
-"""The plain-text scoreboard: columns aligned with spaces, for the text/plain alternative."""
+"""The plain-text scoreboard: a short block per company, every line within 78 columns and none
+starting with ">" (mail clients show such a line as a quotation)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 from monitor.report.context import ScoreRow
 
+WIDTH = 78
 
-def score_table(headers: Sequence[str], rows: Sequence[ScoreRow]) -> str:
-    """One line per company; each figure followed by its week-over-week change."""
-    table = [list(headers)]
+
+def score_blocks(rows: Sequence[ScoreRow], headers: Sequence[str] = (), us: str = "(us)") -> str:
+    """Per company: its name, then its figures with their changes, then the details."""
+    blocks = []
     for row in rows:
-        name = row.company + (" *" if row.incomplete else "")
-        if row.kind == "us":
-            name = "> " + name
-        table.append([name, *(cell.text for cell in row.cells)])
-    widths = [max(len(line[column]) for line in table) for column in range(len(headers))]
-    lines = []
-    for line in table:
-        first = line[0].ljust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True))
-        lines.append("  ".join([first, *rest]).rstrip())
-    return "\n".join(lines)
+        name = (
+            row.company + (f" {us}" if row.kind == "us" else "") + (" *" if row.incomplete else "")
+        )
+        figures = " · ".join(
+            f"{header} {cell.text}" for header, cell in zip(headers[1:], row.cells, strict=False)
+        )
+        lines = [name, *wrap(figures, "  "), *wrap(row.details, "  ")]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def wrap(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)  # fmt: skip
