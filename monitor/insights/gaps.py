@@ -71,7 +71,8 @@ class Gap:
 
     @property
     def comparable(self) -> bool:
-        return self.enough and self.ours.engagement > 0 and self.theirs.engagement > 0
+        return (self.enough and self.ours.engagement > 0 and self.theirs.engagement > 0
+                and self.ours.posts > 0 and self.theirs.posts > 0)  # fmt: skip
 
     @property
     def engagement_ratio(self) -> float | None:
@@ -116,7 +117,9 @@ class Gap:
 
 
 def _side(row: CompanyWeek) -> Side:
-    return Side(row.engaged_posts.value or 0.0, row.engagement.value or 0.0)
+    """Posts that show engagement (all posts where the metrics do not say)."""
+    posts = row.engaged_posts.value if row.engaged_posts.value is not None else row.posts.value
+    return Side(posts or 0.0, row.engagement.value or 0.0)
 
 
 def gaps(metrics: WeekMetrics, floor: int) -> list[Gap]:
@@ -145,7 +148,7 @@ def _audience(metrics: WeekMetrics, ours: str, theirs: str) -> AudienceSplit | N
     rows = {(r.company, r.platform): r for r in metrics.platforms}
 
     def followed(row: CompanyWeek | None) -> bool:
-        return bool(row and row.followers.value and row.engaged_posts.value)
+        return bool(row and row.followers.value and _side(row).posts)
 
     platforms = sorted(
         {p for c, p in rows if c == ours and followed(rows[(ours, p)])}
@@ -155,10 +158,11 @@ def _audience(metrics: WeekMetrics, ours: str, theirs: str) -> AudienceSplit | N
         return None
     our_rows = [rows[(ours, p)] for p in platforms]
     their_rows = [rows[(theirs, p)] for p in platforms]
-    our_side = Side(sum(r.engaged_posts.value for r in our_rows),
-                    sum(r.engagement.value or 0.0 for r in our_rows))  # fmt: skip
-    their_side = Side(sum(r.engaged_posts.value for r in their_rows),
-                      sum(r.engagement.value or 0.0 for r in their_rows))  # fmt: skip
+    our_side = Side(
+        sum(_side(r).posts for r in our_rows), sum(_side(r).engagement for r in our_rows)
+    )
+    their_side = Side(sum(_side(r).posts for r in their_rows),
+                      sum(_side(r).engagement for r in their_rows))  # fmt: skip
     if not our_side.engagement or not their_side.engagement:
         return None
     return AudienceSplit(

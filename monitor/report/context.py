@@ -190,7 +190,8 @@ def gap_views(gaps: list[Gap], fmt: Formatter) -> list[GapView]:
                 rate=fmt.ratio(split.follower_ratio),
                 audience=fmt.ratio(split.audience_ratio),
             )
-        views.append(GapView(one_line(gap.competitor), total, audience))
+        name = _("Competitor average") if gap.competitor == COMPETITOR_AVERAGE else gap.competitor
+        views.append(GapView(one_line(name), total, audience))
     return views
 
 

@@ -20,7 +20,6 @@ def compose_message(digest: Digest) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = header_text(digest.subject, 250)
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
-    message["Content-Language"] = digest.language
     message.set_content(digest.text, subtype="plain", charset="utf-8")
     message.add_alternative(digest.html, subtype="html", charset="utf-8")
     html_part = message.get_payload()[1]
@@ -33,4 +32,5 @@ def compose_message(digest: Digest) -> EmailMessage:
             disposition="inline",
             filename=f"{cid.split('.', 1)[0]}.png",
         )
+    message["Content-Language"] = digest.language  # after the parts: set_content drops Content-*
     return message

@@ -165,6 +165,7 @@ def week_metrics(
         content_mix={},
         top_hashtags={},
         top_posts=(top_posts if top_posts is not None else posts_default) if has_data else [],
+        best_posts=(top_posts if top_posts is not None else posts_default) if has_data else [],
         top_posts_by_rate=[],
         breakouts=breakouts or [],
         health=sources if sources is not None else [health(n, p) for n in names for p in platforms],
@@ -228,7 +229,7 @@ def hostile_metrics():
 
 
 def render(metrics, language: str, top_posts: int = 5) -> Digest:
-    chosen = insights.takeaways(metrics, MetricsSettings(timezone=TIMEZONE))
+    argument = insights.interpret(metrics, MetricsSettings(timezone=TIMEZONE))
     return render_digest(
-        metrics, chosen, language=language, top_posts=top_posts, generated_at=when()
+        metrics, argument, language=language, top_posts=top_posts, generated_at=when()
     )

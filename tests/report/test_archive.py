@@ -1,9 +1,8 @@
-"""The outbox: YYYY-Www.html/.eml/.txt per week, an index of all weeks, atomic writes."""
+"""The outbox: YYYY-Www.html/.txt/.json per week, an index of all weeks, atomic writes."""
 
-import email
 import errno
+import json
 import os
-from email import policy
 
 import pytest
 from bs4 import BeautifulSoup
@@ -11,26 +10,24 @@ from bs4 import BeautifulSoup
 from monitor.errors import MonitorError
 from monitor.report import archive
 from monitor.report.archive import write_archive
-from monitor.report.render import build_message
+from monitor.report.mime import compose_message
 
 
 @pytest.fixture(scope="module")
 def message(english):
-    return build_message(english, sender="monitor@localhost", recipients=["ceo@ourco.example"])
+    """The week's figures file content, as monitor.weekly passes it."""
+    return {"week": "2025-W47", "subject": english.subject, "verdict": {"numbers": {"ratio": 2.0}}}
 
 
-def test_week_files_hold_the_browser_html_the_exact_message_and_the_text(
-    tmp_path, english, message
-):
+def test_week_files_hold_the_browser_html_the_text_and_the_figures(tmp_path, english, message):
     paths = write_archive(english, tmp_path / "reports", "2025-W47", message)
     assert paths.html.name == "2025-W47.html" and paths.html.read_text() == english.html_archive
-    assert paths.eml.read_bytes() == message.as_bytes()
     assert paths.txt.read_text() == english.text
-    back = email.message_from_bytes(paths.eml.read_bytes(), policy=policy.default)
-    assert back["Subject"] == english.subject
+    assert json.loads(paths.json.read_text()) == message
+    assert paths.eml.name == "2025-W47.eml"  # written by delivery, as sent
     assert sorted(p.name for p in paths.html.parent.iterdir()) == [
-        "2025-W47.eml",
         "2025-W47.html",
+        "2025-W47.json",
         "2025-W47.txt",
         "index.html",
     ]
@@ -38,7 +35,7 @@ def test_week_files_hold_the_browser_html_the_exact_message_and_the_text(
 
 def test_index_lists_every_week_newest_first_with_escaped_subjects(tmp_path, english, message):
     (tmp_path / "2025-W45.html").write_text("<p>old</p>")
-    (tmp_path / "2025-W45.eml").write_bytes(b"Subject: <b>Acme</b> & co\r\n\r\nbody\r\n")
+    (tmp_path / "2025-W45.json").write_text('{"subject": "<b>Acme</b> & co"}')
     (tmp_path / "notes.html").write_text("not a week")
     paths = write_archive(english, tmp_path, "2025-W47", message)
     page = BeautifulSoup(paths.index.read_text(), "html.parser")
@@ -51,8 +48,7 @@ def test_index_lists_every_week_newest_first_with_escaped_subjects(tmp_path, eng
 
 def test_rewriting_a_week_replaces_its_files(tmp_path, english, italian, message):
     write_archive(english, tmp_path, "2025-W47", message)
-    italian_message = build_message(italian, sender="monitor@localhost", recipients=[])
-    paths = write_archive(italian, tmp_path, "2025-W47", italian_message)
+    paths = write_archive(italian, tmp_path, "2025-W47", {"subject": italian.subject})
     assert paths.txt.read_text() == italian.text
     assert len(list(tmp_path.glob("2025-W47.*"))) == 3
 

@@ -1,4 +1,5 @@
-"""Charts: sized for a 600 px email, stable colours, alt text that states the point."""
+"""Charts: drawn to be legible at 345 px wide, transparent for dark mode, stable colours,
+a caption that states the point and alt text that describes the image."""
 
 from io import BytesIO
 
@@ -8,8 +9,7 @@ from monitor.report.charts import (
     COMPETITOR_COLOURS,
     US_COLOUR,
     company_styles,
-    heatmap_chart,
-    posts_chart,
+    engagement_chart,
     share_chart,
 )
 from monitor.report.i18n import Formatter
@@ -42,50 +42,48 @@ def test_more_companies_than_colours_differ_by_marker():
     assert len(pairs) == 10
 
 
-def test_posts_chart_is_1200_by_600_and_its_alt_text_names_the_leader():
-    styles = company_styles(["Acme", "Us"], "Us")
-    chart = posts_chart(
-        ["W45", "W46", "W47"], {"Acme": [3, 5, 31], "Us": [2, None, 4]}, styles, "Us", EN
-    )
-    assert _image(chart.png).size == (1200, 600)
-    assert chart.alt == (
-        "Posts per week over the last 3 weeks. This week Acme posted most (31). We posted 4."
-    )
+def engagement(fmt=EN):
+    lines = [("Us (us)", US_COLOUR, [200.0, None, 400.0]), ("Acme", "#E69F00", [3000.0, 5000, 9000])]
+    return engagement_chart(["wk 45", "wk 46", "wk 47"], lines, [2, 0, 4], fmt, "Acme leads.")
+
+
+def test_engagement_chart_text_is_at_least_10_px_when_shown_345_px_wide():
+    chart = engagement()
+    width, height = _image(chart.png).size
+    assert (width, height) == (690, 435)
+    smallest_pt = 11  # LABEL_PT: ticks, labels and line labels
+    assert smallest_pt * 150 / 72 * 345 / width >= 10
+
+
+def test_chart_background_is_transparent_for_dark_mode():
+    image = _image(engagement().png).convert("RGBA")
+    assert image.getpixel((2, 2))[3] == 0  # a corner: no white panel
+
+
+def test_alt_text_describes_the_image_and_differs_from_the_caption():
+    chart = engagement()
+    assert chart.caption == "Acme leads."
+    assert chart.alt.startswith("Line chart of weekly engagement from wk 45 to wk 47")
+    assert chart.alt != chart.caption
 
 
 def test_share_chart_alt_text_lists_shares_biggest_first_in_the_language():
     styles = company_styles(["Acme", "Globex", "Us"], "Us")
     chart = share_chart([("Us", 10.0), ("Acme", 61.0), ("Globex", 29.0)], styles, "Us", IT)
     assert chart.title == "Quota di interazioni della settimana"
-    assert chart.alt == "Quota di interazioni della settimana: Acme 61%, Globex 29%, Us (noi) 10%."
-    assert _image(chart.png).size == (1200, 600)
+    assert chart.caption == (
+        "Quota di interazioni della settimana: Acme 61%, Globex 29%, Us (noi) 10%."
+    )
+    assert _image(chart.png).size == (690, 435)
 
 
 def test_share_chart_with_no_engagement_says_so():
     chart = share_chart(
         [("Us", None), ("Acme", 0.0)], company_styles(["Us", "Acme"], "Us"), "Us", EN
     )
-    assert chart.alt == "Share of engagement this week: no engagement was recorded."
-
-
-def test_heatmap_alt_text_names_the_busiest_slot():
-    grid = [[0] * 24 for _ in range(7)]
-    grid[1][10] = 6
-    grid[3][15] = 2
-    chart = heatmap_chart(grid, EN, "Europe/Rome")
-    assert chart.alt == (
-        "The competitors' busiest slot was Tuesday 10:00–11:00 (6 posts); 8 posts in the week."
-    )
-    assert "Europe/Rome" in chart.title
-    assert _image(chart.png).size == (1200, 600)
-
-
-def test_heatmap_of_an_empty_week_says_nobody_posted():
-    chart = heatmap_chart([[0] * 24 for _ in range(7)], IT, "UTC")
-    assert chart.alt == "Questa settimana i concorrenti non hanno pubblicato nulla."
+    assert chart.caption == "Share of engagement this week: no engagement was recorded."
 
 
 def test_a_chart_is_drawn_in_colour_not_blank():
-    chart = posts_chart(["W47"], {"Acme": [3.0]}, company_styles(["Acme"], None), None, EN)
-    colours = _image(chart.png).convert("RGB").getcolors(maxcolors=1_000_000)
+    colours = _image(engagement().png).convert("RGBA").getcolors(maxcolors=1_000_000)
     assert len(colours) > 20  # axes, text, the line: far from a blank canvas

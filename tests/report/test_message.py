@@ -2,16 +2,12 @@
 
 import email
 import re
-from datetime import UTC, datetime
 from email import policy
 
 import pytest
 
-from monitor.errors import MonitorError
-from monitor.report.render import build_message
+from monitor.report.mime import compose_message
 
-SENDER = "Competitor Monitor <monitor@ourco.example>"
-RECIPIENTS = ["ceo@ourco.example", "Chief Marketing <cmo@ourco.example>"]
 
 
 def parsed(message):
@@ -20,14 +16,7 @@ def parsed(message):
 
 @pytest.fixture(scope="module")
 def message(english):
-    return build_message(
-        english,
-        sender=SENDER,
-        recipients=RECIPIENTS,
-        reply_to="marketing@ourco.example",
-        list_unsubscribe="https://ourco.example/digest/unsubscribe",
-        date=datetime(2025, 11, 24, 7, tzinfo=UTC),
-    )
+    return compose_message(english)
 
 
 def test_eml_parses_back_into_alternative_of_text_and_related_html_with_images(message):
@@ -38,7 +27,7 @@ def test_eml_parses_back_into_alternative_of_text_and_related_html_with_images(m
     assert related.get_content_type() == "multipart/related"
     html, *images = related.get_payload()
     assert html.get_content_type() == "text/html"
-    assert [i.get_content_type() for i in images] == ["image/png"] * 3
+    assert [i.get_content_type() for i in images] == ["image/png"] * 2
     assert all(i.get_content_disposition() == "inline" for i in images)
     assert all(i.get_content().startswith(b"\x89PNG\r\n\x1a\n") for i in images)
 
@@ -48,7 +37,7 @@ def test_every_cid_has_its_image_and_no_image_is_unreferenced(message):
     html, *images = related.get_payload()
     referenced = set(re.findall(r'src="cid:([^"]+)"', html.get_content()))
     attached = {i["Content-ID"].strip("<>") for i in images}
-    assert referenced == attached and len(attached) == 3
+    assert referenced == attached and len(attached) == 2
 
 
 def test_message_carries_the_digest_text_and_html_unchanged(message, english):
@@ -58,56 +47,15 @@ def test_message_carries_the_digest_text_and_html_unchanged(message, english):
     assert html.replace("\r\n", "\n").rstrip() == english.html.rstrip()
 
 
-def test_headers_are_complete_and_one_line_each(message, english):
+def test_the_body_carries_subject_and_language_but_no_envelope(message, english):
     back = parsed(message)
     assert back["Subject"] == english.subject
-    assert back["From"] == SENDER
-    assert [a.addr_spec for a in back["To"].addresses] == ["ceo@ourco.example", "cmo@ourco.example"]
-    assert back["Reply-To"] == "marketing@ourco.example"
-    assert back["List-Unsubscribe"] == "<https://ourco.example/digest/unsubscribe>"
     assert back["Auto-Submitted"] == "auto-generated"
-    assert back["Date"] == "Mon, 24 Nov 2025 07:00:00 +0000"
-    assert re.fullmatch(r"<[^<>@\s]+@ourco\.example>", back["Message-ID"])
-
-
-@pytest.mark.parametrize(
-    "sender",
-    [
-        "Evil\r\nBcc: victim@example.com <monitor@ourco.example>",
-        "monitor@ourco.example\nBcc: victim@example.com",
-    ],
-)
-def test_a_newline_in_an_address_is_refused_not_turned_into_a_header(english, sender):
-    with pytest.raises(MonitorError, match="is not an address like"):
-        build_message(english, sender=sender, recipients=["ceo@ourco.example"])
-
-
-@pytest.mark.parametrize("bad", ["not an address", "a@b@c", "x@y.example, other@z.example"])
-def test_a_bad_address_is_refused_with_a_plain_message(english, bad):
-    with pytest.raises(MonitorError, match="is not an address like"):
-        build_message(english, sender=SENDER, recipients=[bad])
-
-
-def test_list_unsubscribe_must_be_mailto_or_https(english):
-    with pytest.raises(MonitorError, match="List-Unsubscribe"):
-        build_message(
-            english, sender=SENDER, recipients=RECIPIENTS, list_unsubscribe="javascript:alert(1)"
-        )
-    ok = build_message(
-        english,
-        sender=SENDER,
-        recipients=RECIPIENTS,
-        list_unsubscribe="mailto:unsubscribe@ourco.example",
-    )
-    assert ok["List-Unsubscribe"] == "<mailto:unsubscribe@ourco.example>"
-
-
-def test_without_recipients_the_message_is_still_valid(english):
-    back = parsed(build_message(english, sender="monitor@localhost", recipients=[]))
-    assert back["To"] == "undisclosed-recipients:;"
-    assert back["Message-ID"].endswith("@localhost>")
+    assert back["Content-Language"] == "en"
+    # Delivery sets these once, on the message it sends and keeps (tests/test_deliver.py).
+    assert all(back[name] is None for name in ("From", "To", "Date", "Message-ID"))
 
 
 def test_ten_companies_on_five_platforms_stay_under_one_megabyte(big):
-    size = len(build_message(big, sender=SENDER, recipients=RECIPIENTS).as_bytes())
+    size = len(compose_message(big).as_bytes())
     assert size < 1_000_000

@@ -1,6 +1,7 @@
-"""make_digest: from a real store and configuration to the archived digest (the CLI's call)."""
+"""run_week: from a real store and configuration to the archived digest, one way."""
 
 import email
+import json
 from datetime import UTC, datetime, timedelta
 from email import policy
 
@@ -10,7 +11,9 @@ from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.domain import AccountStats, Counts, Harvest, Post
 from monitor.metrics import IsoWeek
-from monitor.report import make_digest
+from monitor.export import export_weekly
+from monitor.metrics import MetricsSettings
+from monitor.weekly import run_week
 from monitor.store import Store
 
 WEEK = IsoWeek(2025, 47)
@@ -64,28 +67,30 @@ def store(sqlite_url):
         yield opened
 
 
-def test_make_digest_measures_renders_and_archives_the_week(store, tmp_path):
+def test_run_week_measures_interprets_renders_and_archives_the_week(store, tmp_path):
     config = parse_config(config_text(tmp_path / "reports"))
     sync_sources(config, store)
     fill(store)
-    digest, message, paths = make_digest(store, config, WEEK, NOW)
-    assert digest.language == "it" and digest.subject.startswith("Concorrenti, settimana 47")
-    assert message["From"] == "monitor@localhost"
-    assert message["To"] == "ceo@ourco.example"
+    made = run_week(store, config, WEEK, NOW)
+    digest, paths = made.digest, made.paths
+    assert made.delivery is None  # written to the outbox, not sent
+    assert digest.language == "it" and digest.subject.endswith("· settimana 47")
     assert paths.html == tmp_path / "reports" / "2025-W47.html"
     back = email.message_from_bytes(paths.eml.read_bytes(), policy=policy.default)
     assert back["Subject"] == digest.subject
+    assert back["From"] == "monitor@localhost" and back["To"] == "ceo@ourco.example"
     assert "Acme" in paths.txt.read_text() and "https://acme.example/p/" in paths.txt.read_text()
     assert "2025-W47" in paths.index.read_text()
 
 
-def test_make_digest_uses_the_email_settings_for_the_sender(store, tmp_path):
+def test_the_outbox_eml_carries_the_envelope_of_the_email_settings(store, tmp_path):
     section = """email: {host: smtp.ourco.example, from: "Monitor <monitor@ourco.example>",
         reply_to: marketing@ourco.example, list_unsubscribe: "mailto:stop@ourco.example"}"""
     config = parse_config(config_text(tmp_path, language="en", email_section=section))
     sync_sources(config, store)
     fill(store)
-    _digest, message, _paths = make_digest(store, config, WEEK, NOW)
+    paths = run_week(store, config, WEEK, NOW).paths
+    message = email.message_from_bytes(paths.eml.read_bytes(), policy=policy.default)
     assert message["From"] == "Monitor <monitor@ourco.example>"
     assert message["Reply-To"] == "marketing@ourco.example"
     assert message["List-Unsubscribe"] == "<mailto:stop@ourco.example>"
@@ -94,20 +99,37 @@ def test_make_digest_uses_the_email_settings_for_the_sender(store, tmp_path):
 def test_an_empty_database_gives_a_digest_that_says_so(store, tmp_path):
     config = parse_config(config_text(tmp_path, language="en"))
     sync_sources(config, store)
-    digest, _message, paths = make_digest(store, config, WEEK, NOW)
-    assert digest.subject.endswith(": no data this week")
-    assert "No posts were collected for week 2025-W47." in paths.txt.read_text()
+    made = run_week(store, config, WEEK, NOW)
+    assert made.digest.subject == "No posts collected · week 47"
+    assert "No posts were collected for this week." in made.paths.txt.read_text()
 
 
 def test_a_sent_weeks_eml_stays_what_was_sent_when_the_week_is_rendered_again(store, tmp_path):
     config = parse_config(config_text(tmp_path / "reports", language="en"))
     sync_sources(config, store)
     fill(store)
-    _digest, _message, paths = make_digest(store, config, WEEK, NOW)
+    paths = run_week(store, config, WEEK, NOW).paths
     paths.eml.write_bytes(b"Subject: exactly what went out\r\n\r\nsent\r\n")
     store.claim_delivery(WEEK.label, "ceo@ourco.example", str(paths.eml), NOW)
     store.finish_delivery(WEEK.label, "ceo@ourco.example", status="sent", now=NOW)
     paths.html.write_text("old")
-    make_digest(store, config, WEEK, NOW + timedelta(days=1))
+    run_week(store, config, WEEK, NOW + timedelta(days=1))
     assert paths.eml.read_bytes() == b"Subject: exactly what went out\r\n\r\nsent\r\n"
     assert paths.html.read_text() != "old"  # the browser copy shows today's figures
+
+
+def test_the_figures_file_states_the_verdict_and_matches_export_weekly(store, tmp_path):
+    config = parse_config(config_text(tmp_path, language="en"))
+    sync_sources(config, store)
+    fill(store)
+    made = run_week(store, config, WEEK, NOW)
+    figures = json.loads(made.paths.json.read_text())
+    assert figures["subject"] == made.digest.subject
+    assert figures["verdict"]["sentence"] == made.digest.verdict
+    exported = export_weekly(store, WEEK, MetricsSettings.from_report(config.report))
+    assert figures["scoreboard"] == json.loads(json.dumps(exported))
+    # The verdict's ratio is the two engagement figures of the scoreboard divided.
+    rows = {r["company"]: r for r in figures["scoreboard"] if r["scope"] == "company"}
+    numbers = figures["verdict"]["numbers"]
+    leader = figures["verdict"]["companies"][0]
+    assert numbers["ratio"] == rows[leader]["engagement"] / rows["Our Company"]["engagement"]
