@@ -1,192 +1,211 @@
-"""Takeaways: only what the data supports, ranked, in English and Italian."""
+"""The digest's argument on worlds with known numbers: the verdict names the right lever, the
+gap multiplies back exactly, and no claim rests on one post or on unlike counters."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from monitor.insights import headline, takeaways
-from monitor.metrics import CompanyWeek, Figure, IsoWeek, MetricsSettings, PostSummary, WeekMetrics
+from monitor.insights import interpret
+from monitor.insights.evidence import own_evidence
+from monitor.metrics import (
+    CompanyWeek,
+    Figure,
+    IsoWeek,
+    MetricsSettings,
+    OwnWeek,
+    TopPostShare,
+    WeekMetrics,
+)
 
 SETTINGS = MetricsSettings(min_posts_for_claim=3)
 NONE = Figure.of(None, None)
+WEEK = IsoWeek(2026, 47)
 
 
-def row(company, posts, engagement=None, *, is_self=False, previous_posts=None,
-        previous_engagement=None, growth_pct=None, growth=None,
-        incomplete=False) -> CompanyWeek:  # fmt: skip
-    per_post = engagement / posts if engagement is not None and posts else None
+def row(company, posts, engagement, followers=None, *, is_self=False, platform=None,
+        previous=None, incomplete=False) -> CompanyWeek:  # fmt: skip
+    per_post = engagement / posts if posts else None
+    rate = per_post / followers * 100 if per_post is not None and followers else None
     return CompanyWeek(
-        company=company, platform=None, is_self=is_self,
-        posts=Figure.of(posts, previous_posts), posts_per_day=Figure.of(posts / 7, None),
-        engagement=Figure.of(engagement, previous_engagement),
-        engagement_per_post=Figure.of(per_post, None), engagement_rate=NONE, views=NONE,
-        followers=NONE, follower_change=Figure.of(growth, None),
-        follower_change_pct=Figure.of(growth_pct, None), follower_drop=False,
+        company=company, platform=platform, is_self=is_self,
+        posts=Figure.of(posts, posts), posts_per_day=Figure.of(posts / 7, None),
+        engagement=Figure.of(engagement, previous), engagement_per_post=Figure.of(per_post, None),
+        engagement_rate=Figure.of(rate, None), views=NONE, followers=Figure.of(followers, None),
+        follower_change=NONE, follower_change_pct=NONE, follower_drop=False,
         share_of_posts=NONE, share_of_engagement=NONE, incomplete=incomplete, notes=(),
+        engaged_posts=Figure.of(posts, None),
     )  # fmt: skip
 
 
-def week(*companies, mix=None, slots=None, breakouts=()) -> WeekMetrics:
-    average = row("Competitor average", 0)
+def world(us, *rivals, shares=None, own_weeks=(), content=None, trend=None) -> WeekMetrics:
+    """Each company on one platform (Mastodon) with the given posts, engagement, followers."""
+    companies = [row(*us, is_self=True), *(row(*r) for r in rivals)]
+    platforms = [
+        row(
+            c.company,
+            c.posts.value,
+            c.engagement.value,
+            c.followers.value,
+            is_self=c.is_self,
+            platform="mastodon",
+        )
+        for c in companies
+    ]
+    average = row("Competitor average", 10, 100)
     return WeekMetrics(
-        week=IsoWeek(2026, 47), timezone="UTC", start=datetime(2026, 11, 16, tzinfo=UTC),
-        end=datetime(2026, 11, 23, tzinfo=UTC), companies=list(companies), platforms=[],
-        competitor_average=average, landscape_average=average, trend_weeks=[IsoWeek(2026, 47)],
-        posts_trend={}, engagement_trend={}, heatmap=[[0] * 24 for _ in range(7)],
-        content_mix=mix or {}, top_hashtags={}, top_posts=[], top_posts_by_rate=[],
-        breakouts=list(breakouts), health=[],
-        has_data=any(c.posts.value for c in companies), slots=slots or {},
+        week=WEEK, timezone="UTC", start=datetime(2026, 11, 16, tzinfo=UTC),
+        end=datetime(2026, 11, 23, tzinfo=UTC), companies=companies, platforms=platforms,
+        competitor_average=average, landscape_average=average,
+        trend_weeks=[WEEK.minus(n) for n in range(len(own_weeks) - 1, -1, -1)] or [WEEK],
+        posts_trend={}, engagement_trend=trend or {}, heatmap=[], content_mix={},
+        top_hashtags={}, top_posts=[], top_posts_by_rate=[], breakouts=[], health=[],
+        has_data=True, content_by_platform=content or {}, own_weeks=list(own_weeks),
+        top_post_shares=shares or {},
     )  # fmt: skip
 
 
-def kinds(metrics) -> list[str]:
-    return [t.kind for t in takeaways(metrics, SETTINGS)]
+def verdict_of(metrics):
+    return interpret(metrics, SETTINGS).verdict
 
 
-def test_who_out_posts_us_and_by_how_much_in_both_languages():
-    metrics = week(row("Our Co", 3, 30, is_self=True), row("Acme", 23, 230))
-    posting = next(t for t in takeaways(metrics, SETTINGS) if t.kind == "out_posting")
-    assert posting.companies == ("Acme",)
-    assert posting.numbers == {"theirs": 23, "ours": 3, "ratio": pytest.approx(23 / 3)}
-    assert posting.sentence("en") == "Acme posted 7.7× as often as we did (23 posts against our 3)."
-    assert posting.sentence("it") == (
-        "Acme ha pubblicato 7,7 volte quanto noi (23 post contro i nostri 3)."
+def test_a_competitor_ahead_only_by_volume_points_at_posting_more():
+    metrics = world(("Us", 5, 500, 1000), ("Acme", 20, 2000, 1000))
+    verdict = verdict_of(metrics)
+    assert verdict.variant == "behind_volume" and verdict.companies == ("Acme",)
+    assert verdict.numbers["ratio"] == 4 and verdict.numbers["posts_ratio"] == 4
+    assert verdict.sentence("en").startswith(
+        "Acme earned 4× our engagement (2,000 against our 500), all of it from posting 4× as often"
+    )
+    assert "how often we post" in verdict.sentence("en")
+
+
+def test_a_competitor_ahead_per_post_with_the_same_audience_points_at_content():
+    metrics = world(("Us", 5, 500, 1000), ("Acme", 5, 3000, 1000))
+    verdict = verdict_of(metrics)
+    assert verdict.variant == "behind_per_post"
+    assert "audience_and_rate" in verdict.notes and "lever_content" in verdict.notes
+    assert "what each post earns per follower" in verdict.sentence("en")
+
+
+def test_a_competitor_ahead_only_by_audience_is_said_so_and_per_follower_we_hold():
+    metrics = world(("Us", 5, 500, 1000), ("Acme", 5, 2500, 5000))
+    verdict = verdict_of(metrics)
+    assert verdict.variant == "behind_per_post"
+    assert "audience_only" in verdict.notes and "lever_audience" in verdict.notes
+    text = verdict.sentence("en")
+    assert "comes from a 5× larger audience" in text
+    assert "per follower our posts do as well as Acme's (10.00% against 10.00%)" in text
+
+
+def test_when_we_lead_the_verdict_says_so_with_the_inverse_ratios():
+    metrics = world(("Us", 10, 3000, 1000), ("Acme", 5, 1000, 1000))
+    verdict = verdict_of(metrics)
+    assert verdict.variant == "ahead"
+    assert verdict.numbers["ratio"] == 3 and verdict.numbers["posts_ratio"] == 2
+    assert verdict.sentence("en").startswith("We earned 3× the engagement of Acme")
+    assert interpret(metrics, SETTINGS).subject(metrics, "en") == (
+        "We earned 3× Acme's engagement · week 47"
     )
 
 
-def test_no_claim_when_either_side_has_too_few_posts():
-    assert kinds(week(row("Our Co", 2, 20, is_self=True), row("Acme", 23, 230))) == []
-    assert "out_posting" not in kinds(week(row("Our Co", 3, 30, is_self=True), row("Acme", 2, 900)))
+def test_the_gap_multiplies_back_exactly():
+    metrics = world(("Us", 7, 536, 8564), ("Globex", 27, 10876, 43804), ("Acme", 10, 8343, 29356))
+    for gap in interpret(metrics, SETTINGS).gaps:
+        assert gap.engagement_ratio == pytest.approx(gap.posts_ratio * gap.per_post_ratio)
+        split = gap.audience
+        assert split.per_post_ratio == pytest.approx(split.follower_ratio * split.audience_ratio)
 
 
-def test_we_did_not_post_is_said_instead_of_a_ratio_against_zero():
-    metrics = week(row("Our Co", 0, is_self=True), row("Acme", 23, 230), row("Globex", 8, 40))
-    found = takeaways(metrics, SETTINGS)
-    assert [t.kind for t in found] == ["we_did_not_post"]
-    assert found[0].sentence("en") == (
-        "We did not post at all this week, while our competitors published 31 posts."
-    )
-    assert "ratio" not in found[0].numbers
+def test_too_few_posts_give_no_comparison_and_no_ratio_against_zero():
+    assert verdict_of(world(("Us", 2, 50, 100), ("Acme", 20, 900, 100))).variant == "too_few"
+    assert verdict_of(world(("Us", 4, 0, 100), ("Acme", 20, 900, 100))).variant == "zero_ours"
+    silent = verdict_of(world(("Us", 0, 0, 100), ("Acme", 20, 900, 100)))
+    assert silent.variant == "silent" and silent.numbers["competitor_posts"] == 20
+    assert verdict_of(world(("Us", 5, 50, 100), ("Acme", 2, 900, 100))).variant == "no_rival"
 
 
-def test_zero_engagement_of_ours_gives_a_plain_statement_not_a_ratio():
-    metrics = week(row("Our Co", 4, 0, is_self=True), row("Acme", 4, 40))
-    per_post = next(t for t in takeaways(metrics, SETTINGS) if t.kind == "out_engaging_per_post")
-    assert "ratio" not in per_post.numbers
-    assert per_post.sentence("en") == "Acme's posts earned 10 interactions each; ours earned none."
-    assert per_post.sentence("it") == (
-        "I post di Acme hanno ottenuto 10 interazioni ciascuno; i nostri nessuna."
-    )
+def test_a_week_that_is_mostly_one_post_is_said_so_and_never_makes_the_subject():
+    shares = {"Acme": TopPostShare("Acme", 4703, 8343, 6016)}
+    metrics = world(("Us", 5, 536, 8564), ("Acme", 10, 8343, 29356), shares=shares)
+    argument = interpret(metrics, SETTINGS)
+    verdict = argument.verdict
+    assert "one_post" in verdict.notes
+    assert "Mostly one post: 4,703 of Acme's 8,343; without it, 6.8×." in verdict.sentence("en")
+    assert argument.subject(metrics, "en") == "Acme: one post earned 4,703 engagement · week 47"
 
 
-def test_takeaways_are_ranked_by_strength_and_limited():
-    metrics = week(row("Our Co", 4, 40, is_self=True), row("Acme", 8, 1280))  # 2x posts, 32x total
-    found = takeaways(metrics, SETTINGS)
-    assert [t.kind for t in found] == ["out_engaging_total", "out_engaging_per_post", "out_posting"]
-    assert [t.strength for t in found] == sorted((t.strength for t in found), reverse=True)
-    assert len(takeaways(metrics, SETTINGS, limit=2)) == 2
+def test_a_one_post_week_does_not_make_the_leader_when_another_leads_without_it():
+    shares = {"Acme": TopPostShare("Acme", 4703, 8343, 6016)}
+    metrics = world(("Us", 5, 536, 8564), ("Globex", 27, 6000, 43804), ("Acme", 10, 8343, 29356),
+                    shares=shares)  # fmt: skip
+    argument = interpret(metrics, SETTINGS)
+    assert argument.verdict.companies == ("Globex",)
+    per_post = next(t for t in argument.takeaways if t.kind == "out_engaging_per_post")
+    assert per_post.companies == ("Acme",) and "one_post" in per_post.notes
 
 
-def test_where_we_lead_is_said_plainly():
-    metrics = week(row("Our Co", 10, 500, is_self=True), row("Acme", 4, 40), row("Globex", 5, 50))
-    lead = [t for t in takeaways(metrics, SETTINGS) if t.kind == "we_lead"]
-    assert {t.words["metric"] for t in lead} == {"posts", "engagement_per_post", "engagement"}
-    total = next(t for t in lead if t.words["metric"] == "engagement")
-    assert total.sentence("en") == (
-        "We lead on total engagement: 500 against 50 for the best competitor, Globex."
-    )
-    assert total.sentence("it") == (
-        "Siamo in testa per interazioni totali: 500 contro 50 del miglior concorrente, Globex."
-    )
-
-
-def test_claim_about_an_incomplete_company_says_its_figures_may_be_low():
-    metrics = week(row("Our Co", 3, 30, is_self=True), row("Acme", 23, 230, incomplete=True))
-    posting = next(t for t in takeaways(metrics, SETTINGS) if t.kind == "out_posting")
-    assert posting.sentence("en").endswith("(Figures for Acme may be low: a source failed.)")
-
-
-def test_incomplete_company_not_in_any_claim_gets_its_own_note():
-    metrics = week(row("Our Co", 3, 30, is_self=True), row("Acme", 23, 230),
-                   row("Globex", 0, incomplete=True))  # fmt: skip
-    found = takeaways(metrics, SETTINGS)
-    assert found[-1].kind == "incomplete_data"
-    assert found[-1].sentence("it") == (
-        "I dati di Globex potrebbero essere bassi: una fonte non ha risposto durante la settimana."
+def test_a_change_resting_on_one_post_is_also_given_without_it():
+    shares = {"Acme": TopPostShare("Acme", 4703, 8343, 6016)}
+    metrics = world(("Us", 5, 536, 8564), ("Globex", 27, 9000, 43804),
+                    ("Acme", 10, 8343, 29356), shares=shares)  # fmt: skip
+    metrics.companies[2] = row("Acme", 10, 8343, 29356, previous=6016)
+    change = next(t for t in interpret(metrics, SETTINGS).takeaways if t.kind == "change")
+    assert change.sentence("en") == (
+        "Acme's engagement rose 39% on last week (8,343 against 6,016). Mostly one post: 4,703 of "
+        "8,343; without it, −39%."
     )
 
 
-def test_fastest_audience_growth_with_italian_percent():
-    metrics = week(row("Our Co", 3, 30, is_self=True, growth_pct=0.4, growth=4),
-                   row("Acme", 3, 30, growth_pct=12.5, growth=1250))  # fmt: skip
-    growth = next(t for t in takeaways(metrics, SETTINGS) if t.kind == "audience_growth")
-    assert growth.sentence("en") == (
-        "Acme grew its audience fastest: +12.5% (+1,250 followers) this week; "
-        "ours changed by +0.4%."
-    )
-    assert "+12,5%" in growth.sentence("it") and "+1.250 follower" in growth.sentence("it")
+def test_content_is_compared_only_within_one_platform():
+    content = {
+        ("bluesky", "video"): (4, 1600.0),
+        ("bluesky", "text"): (10, 400.0),
+        ("feed", "text"): (5, 2.0),  # a feed's comment counts against likes: never compared
+        ("mastodon", "image"): (5, 100.0),
+    }
+    metrics = world(("Us", 5, 500, 1000), ("Acme", 20, 2000, 1000), content=content)
+    found = [t for t in interpret(metrics, SETTINGS).takeaways if t.kind == "content_works"]
+    assert len(found) == 1 and found[0].words == {"media": "video", "platform": "bluesky"}
+    assert found[0].numbers["ratio"] == 4
 
 
-def test_content_that_works_needs_enough_posts_of_each_type():
-    mix = {"Acme": {"video": (3, 90.0), "text": (6, 10.0)}, "Our Co": {"text": (3, 10.0)}}
-    metrics = week(row("Our Co", 3, 30, is_self=True), row("Acme", 9, 330), mix=mix)
-    content = next(t for t in takeaways(metrics, SETTINGS) if t.kind == "content_works")
-    assert content.words["media"] == "video"
-    assert content.numbers["ratio"] == pytest.approx(9.0)
-    assert content.sentence("en").startswith("Video posts work best: 90 interactions per post, 9×")
-    one_video = {"Acme": {"video": (1, 900.0), "text": (8, 10.0)}}
-    assert "content_works" not in kinds(week(row("Our Co", 3, 30, is_self=True),
-                                             row("Acme", 9, 980), mix=one_video))  # fmt: skip
+def own(posts, engagement, videos=0):
+    return OwnWeek(WEEK, posts, engagement, videos, {"mastodon": posts})
 
 
-def test_best_slot_names_the_weekday_and_hours():
-    slots = {(1, 8): (3, 60.0), (3, 16): (6, 10.0)}
-    metrics = week(row("Our Co", 3, 90, is_self=True), row("Acme", 6, 60), slots=slots)
-    slot = next(t for t in takeaways(metrics, SETTINGS) if t.kind == "best_slot")
-    assert slot.sentence("en").startswith("The best time to post was Tuesday 08:00–12:00: 60")
-    assert slot.sentence("it").startswith("Il momento migliore per pubblicare è stato il martedì")
-
-
-def test_breakout_post_is_told_against_its_usual_engagement():
-    post = PostSummary(
-        company="Acme", platform="mastodon", published_at=datetime(2026, 11, 17, tzinfo=UTC),
-        url=None, title=None, text="", media_type="video", thumbnail_url=None, likes=2340,
-        replies=None, reposts=None, quotes=None, views=None, engagement=2340.0,
-        engagement_rate=None, z_score=9.1, median_engagement=160.0,
-    )  # fmt: skip
-    metrics = week(row("Our Co", 3, 30, is_self=True), row("Acme", 3, 2400), breakouts=[post])
-    breakout = next(t for t in takeaways(metrics, SETTINGS) if t.kind == "breakout")
-    assert breakout.sentence("en") == (
-        "A post by Acme broke out: 2,340 interactions, 14.6× its usual 160."
-    )
-    assert breakout.sentence("it") == (
-        "Un post di Acme è esploso: 2.340 interazioni, 14,6 volte il suo solito (160)."
+def test_our_own_evidence_compares_our_busier_weeks_with_the_quieter_ones():
+    weeks = [own(5, 600), own(5, 500), own(5, 560), own(3, 300), own(3, 360), own(3, 330)]
+    evidence = own_evidence(world(("Us", 5, 500, 1000), ("Acme", 5, 500), own_weeks=weeks))
+    volume = next(c for c in evidence if c.variant == "volume")
+    assert volume.numbers["ratio"] == pytest.approx((1660 / 3) / (990 / 3))
+    assert volume.sentence("en") == (
+        "Our 3 weeks with 5 or more posts earned 553 engagement on average, 1.7× our 3 weeks "
+        "with fewer (330)."
     )
 
 
-def test_singular_and_plural_forms():
-    metrics = week(row("Our Co", 0, is_self=True), row("Acme", 1, 5))
-    assert takeaways(metrics, SETTINGS)[0].sentence("en").endswith("published 1 post.")
-    assert headline(metrics, "it") == "non abbiamo pubblicato; Acme 1 volta"
+def test_too_little_history_says_so_instead_of_claiming():
+    weeks = [own(5, 600), own(3, 300)]
+    evidence = own_evidence(world(("Us", 5, 500, 1000), ("Acme", 5, 500), own_weeks=weeks))
+    assert [c.variant for c in evidence] == ["none"]
+    assert evidence[0].sentence("it").startswith("Non c'è ancora abbastanza storia")
 
 
-def test_headline_names_the_biggest_engagement_move_and_the_posting_gap():
-    metrics = week(row("Our Co", 4, 40, is_self=True, previous_posts=5),
-                   row("Acme", 31, 1380, previous_posts=30, previous_engagement=1000))  # fmt: skip
-    assert headline(metrics, "en") == "Acme +38% engagement; we posted 4 times vs 31"
-    assert headline(metrics, "it") == "Acme +38% interazioni; abbiamo pubblicato 4 volte contro 31"
+def test_the_long_view_says_whether_the_gap_to_the_leader_closes():
+    trend = {"Us": [100.0] * 4 + [200.0] * 4, "Acme": [1000.0] * 8}
+    weeks = [own(5, v) for v in trend["Us"]]
+    metrics = world(("Us", 5, 200, 1000), ("Acme", 5, 1000), own_weeks=weeks, trend=trend)
+    view = interpret(metrics, SETTINGS).long_view
+    assert view.variant == "closing"
+    assert view.numbers["first_ratio"] == 10 and view.numbers["last_ratio"] == 5
+    assert "closed from 10× to 5×" in view.sentence("en")
 
 
-def test_headline_rounds_large_changes_to_whole_percents():
-    metrics = week(row("Our Co", 4, 40, is_self=True, previous_posts=5),
-                   row("Acme", 31, 1387, previous_posts=30, previous_engagement=1000))  # fmt: skip
-    assert headline(metrics, "en").startswith("Acme +39% engagement;")
-    small = week(row("Our Co", 4, 40, is_self=True, previous_posts=5),
-                 row("Acme", 31, 1087, previous_posts=30, previous_engagement=1000))  # fmt: skip
-    assert headline(small, "it").startswith("Acme +8,7% interazioni;")
-
-
-def test_no_data_gives_no_takeaways_and_a_plain_headline():
-    metrics = week(row("Our Co", 0, is_self=True), row("Acme", 0))
-    assert takeaways(metrics, SETTINGS) == []
-    assert headline(metrics, "en") == "no posts this week"
+def test_subjects_stay_within_70_characters_in_both_languages():
+    long_name = "The Very Long Company Name Of Industrial Anvils International"
+    metrics = world(("Us", 5, 500, 1000), (long_name, 20, 20000, 1000))
+    argument = interpret(metrics, SETTINGS)
+    for language in ("en", "it"):
+        subject = argument.subject(metrics, language)
+        assert len(subject) <= 70 and subject.endswith("47")
+        assert "20" in subject[:45] or "…" in subject

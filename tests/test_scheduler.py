@@ -29,6 +29,7 @@ from aiosmtpd.controller import Controller
 from monitor import scheduler as job_module
 from monitor.collect import sync_sources
 from monitor.config import parse_config
+from monitor.deliver import send_digest
 from monitor.instance_lock import AlreadyRunning, instance_lock
 from monitor.logs import setup_logging
 from monitor.metrics import IsoWeek
@@ -171,21 +172,25 @@ def mailbox():
 
 
 class FakeDigests:
-    """Stands in for monitor.report.make_digest: writes the .eml, counts the calls."""
+    """Stands in for monitor.weekly.run_week: a small message instead of the whole digest,
+    sent through the real delivery; counts the calls."""
 
     def __init__(self, outbox: Path):
         self.outbox = outbox
         self.weeks: list[str] = []
 
-    def __call__(self, store, config, week, now):
+    def __call__(self, store, config, week, now, *, send, sleep, ssl_context):
+        assert send
         self.weeks.append(week.label)
         message = EmailMessage()
         message["Subject"] = f"Competitors, {week.label}"
         message.set_content("Acme posted 7 times, Globex 3.\n")
-        eml = self.outbox / f"{week.label}.eml"
-        eml.parent.mkdir(parents=True, exist_ok=True)
-        eml.write_bytes(bytes(message))
-        return None, message, SimpleNamespace(eml=eml)
+        delivery = send_digest(
+            message, week=week.label, recipients=list(config.report.recipients),
+            settings=config.email, store=store, eml_path=self.outbox / f"{week.label}.eml",
+            now=now, sleep=sleep, ssl_context=ssl_context,
+        )  # fmt: skip
+        return SimpleNamespace(delivery=delivery)
 
 
 def run_in_thread(config, digests, **kwargs):
@@ -198,7 +203,7 @@ def run_in_thread(config, digests, **kwargs):
                 config,
                 stop_event=stop,
                 started=started,
-                make_digest=digests,
+                run_week=digests,
                 log=logging.getLogger("test"),
                 stop_grace_s=0.5,
                 **kwargs,

@@ -10,11 +10,10 @@ import pytest
 from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.domain import AccountStats, Counts, Harvest, Post
-from monitor.metrics import IsoWeek
 from monitor.export import export_weekly
-from monitor.metrics import MetricsSettings
-from monitor.weekly import run_week
+from monitor.metrics import IsoWeek, MetricsSettings
 from monitor.store import Store
+from monitor.weekly import run_week
 
 WEEK = IsoWeek(2025, 47)
 NOW = datetime(2025, 11, 24, 7, 0, tzinfo=UTC)

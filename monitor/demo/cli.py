@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -74,36 +75,31 @@ def demo(
 
 
 def scoreboard_table(rows: list[CompanyWeek], week: str) -> Table:
+    """The digest's scoreboard, with the digest's precision for every figure."""
+    from monitor.report.i18n import Formatter
+
+    fmt = Formatter("en")
     table = Table(title=f"Scoreboard, {week}", title_justify="left")
-    for column in ("Company", "Posts", "Engagement", "Per post", "Followers", "Growth"):
+    for column in ("Company", "Posts", "Engagement", "Per follower", "Per post", "Followers"):
         table.add_column(column, justify="left" if column == "Company" else "right")
     for row in rows:
-        name = f"{row.company} (us)" if row.is_self else row.company
+        name = escape(f"{row.company} (us)" if row.is_self else row.company)
         table.add_row(
             f"[bold]{name}[/bold]" if row.is_self else name,
-            _with_arrow(row.posts),
-            _with_arrow(row.engagement),
-            _with_arrow(row.engagement_per_post, decimals=1),
-            _number(row.followers.value),
-            _percent(row.follower_change_pct.value),
+            _with_arrow(fmt.integer(row.posts.value), row.posts),
+            _with_arrow(fmt.integer(row.engagement.value), row.engagement),
+            _with_arrow(fmt.rate(row.engagement_rate.value), row.engagement_rate),
+            fmt.compact(row.engagement_per_post.value),
+            fmt.integer(row.followers.value),
         )
     return table
 
 
-def _with_arrow(figure: Figure, decimals: int = 0) -> str:
+def _with_arrow(text: str, figure: Figure) -> str:
     """The week's figure and an arrow for its change against the week before."""
-    text = _number(figure.value, decimals)
     if figure.change is None or figure.change == 0:
         return text
     return f"{text} [green]▲[/green]" if figure.change > 0 else f"{text} [red]▼[/red]"
-
-
-def _number(value: float | None, decimals: int = 0) -> str:
-    return "n/a" if value is None else f"{value:,.{decimals}f}"
-
-
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.1f}%"
 
 
 def _open(path: Path) -> None:

@@ -38,7 +38,7 @@ class Argument:
         if self.verdict is None:
             return ""
         sentence = self.verdict.sentence(language)
-        head, colon, rest = sentence.partition(": ")
+        _head, colon, rest = sentence.partition(": ")
         text = (rest[0].upper() + rest[1:]) if colon and rest else sentence
         return text if len(text) <= PREHEADER_MAX else text[: PREHEADER_MAX - 1].rstrip() + "…"
 

@@ -82,7 +82,8 @@ def long_view(metrics: WeekMetrics) -> Claim:
     trend = "widening" if last_ratio > first_ratio * SAME else (
         "closing" if last_ratio < first_ratio / SAME else "steady")  # fmt: skip
     numbers = {"weeks": len(weekly), "span": span, "first_share": first_share,
-               "last_share": last_share, "first_ratio": first_ratio, "last_ratio": last_ratio}  # fmt: skip
+               "last_share": last_share, "first_ratio": first_ratio,
+               "last_ratio": last_ratio}  # fmt: skip
     return Claim("long", numbers=numbers, variant=trend)
 
 

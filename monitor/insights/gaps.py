@@ -181,15 +181,14 @@ def leader(metrics: WeekMetrics, found: list[Gap]) -> Gap | None:
     """The competitor with the most engagement among those with enough posts, a week that is
     mostly one post counted without that post (no headline from one post)."""
     candidates = [g for g in found if g.enough and g.theirs.engagement > 0]
-    return max(candidates, key=lambda g: (_without_top_post(metrics, g.competitor), g.competitor),
+    return max(candidates, key=lambda g: (_without_top_post(metrics, g), g.competitor),
                default=None)  # fmt: skip
 
 
-def _without_top_post(metrics: WeekMetrics, company: str) -> float:
-    share = metrics.top_post_shares.get(company)
-    if share is None or share.share <= ONE_POST_SHARE:
-        return share.week_engagement if share else 0.0
-    return share.week_engagement - share.post_engagement
+def _without_top_post(metrics: WeekMetrics, gap: Gap) -> float:
+    if not is_one_post(metrics, gap.competitor):
+        return gap.theirs.engagement
+    return gap.theirs.engagement - metrics.top_post_shares[gap.competitor].post_engagement
 
 
 def verdict(metrics: WeekMetrics, found: list[Gap], floor: int) -> Claim | None:
@@ -199,8 +198,8 @@ def verdict(metrics: WeekMetrics, found: list[Gap], floor: int) -> Claim | None:
     if not us.posts.value:
         posts = sum(c.posts.value or 0 for c in metrics.competitors)
         engagement = sum(c.engagement.value or 0 for c in metrics.competitors)
-        return Claim("verdict", numbers={"competitor_posts": posts,
-                                         "competitor_engagement": engagement}, variant="silent")  # fmt: skip
+        numbers = {"competitor_posts": posts, "competitor_engagement": engagement}
+        return Claim("verdict", numbers=numbers, variant="silent")
     if us.posts.value < floor:
         return Claim("verdict", numbers={"posts_ours": us.posts.value, "floor": floor},
                      variant="too_few")  # fmt: skip
@@ -232,8 +231,8 @@ def _compared(metrics: WeekMetrics, gap: Gap, numbers: dict[str, float]) -> Clai
         variant = "behind" if posts >= SAME and per_post >= SAME else (
             "behind_volume" if posts >= SAME else "behind_per_post")  # fmt: skip
         numbers |= {"ratio": ratio, "posts_ratio": posts, "per_post_ratio": per_post}
-        claim = _one_post(metrics, gap, Claim("verdict", company, numbers, variant=variant))
-        return _audience_and_lever(gap, claim)
+        claim = _audience_and_lever(gap, Claim("verdict", company, numbers, variant=variant))
+        return _one_post(metrics, gap, claim)
     if 1 / ratio >= MIN_RATIO:
         variant = "ahead" if posts <= 1 / SAME and per_post <= 1 / SAME else (
             "ahead_volume" if posts <= 1 / SAME else "ahead_per_post")  # fmt: skip

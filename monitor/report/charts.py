@@ -101,7 +101,7 @@ def engagement_chart(
     positions = list(range(len(week_labels)))
     known = [v for _n, _c, values in lines for v in values if v]
     for name, colour, values in lines:
-        series = [float("nan") if not v else v for v in values]
+        series = [v if v else float("nan") for v in values]  # 0 on a log scale: a gap
         width = 2.6 if colour == US_COLOUR else 1.6
         top.plot(positions, series, color=colour, linewidth=width, marker="o", markersize=3)
         last = next((v for v in reversed(series) if v == v), None)

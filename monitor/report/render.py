@@ -191,10 +191,7 @@ def _engagement_lines(metrics, argument: Argument, styles, us: str, fmt: Formatt
     """Us, the competitor average and the verdict's competitor (else the week's leader)."""
     trend = metrics.engagement_trend
     rivals = [c.company for c in metrics.competitors]
-    average = [
-        (sum(known) / len(known)) if (known := [trend[c][i] for c in rivals if trend[c][i] is not None]) else None
-        for i in range(len(metrics.trend_weeks))
-    ]  # fmt: skip
+    average = [_mean([trend[c][i] for c in rivals]) for i in range(len(metrics.trend_weeks))]
     named = argument.verdict.companies if argument.verdict else ()
     leader = named[0] if named else (rivals[0] if rivals else None)
     lines = [(_label(us, fmt), chart_module.US_COLOUR, trend.get(us, []))]
@@ -202,6 +199,11 @@ def _engagement_lines(metrics, argument: Argument, styles, us: str, fmt: Formatt
     if leader:
         lines.append((leader, styles[leader].colour, trend.get(leader, [])))
     return lines, metrics.posts_trend.get(us, [])
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
 
 
 def _label(us: str, fmt: Formatter) -> str:

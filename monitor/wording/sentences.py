@@ -12,8 +12,8 @@ VERDICTS = {
         "en": "{company} earned {ratio} our engagement ({theirs} against our {ours}): it posts "
               "{posts_ratio} as often, and each of its posts earns {per_post_ratio} ours.",
         "it": "{company} ha ottenuto {ratio} le nostre interazioni ({theirs} contro le nostre "
-              "{ours}): pubblica {posts_ratio} più di noi, e ogni suo post ottiene {per_post_ratio} "
-              "i nostri.",
+              "{ours}): pubblica {posts_ratio} più di noi, e ogni suo post ottiene "
+              "{per_post_ratio} i nostri.",
     },
     "verdict:behind_volume": {
         "en": "{company} earned {ratio} our engagement ({theirs} against our {ours}), all of it "
@@ -134,22 +134,39 @@ VERDICTS = {
 }
 
 SUBJECTS = {
-    "verdict:behind": {"en": "{company} earned {ratio} our engagement · week {week}",
-                       "it": "{company} ha ottenuto {ratio} le nostre interazioni · settimana {week}"},
-    "verdict:ahead": {"en": "We earned {ratio} {company}'s engagement · week {week}",
-                      "it": "Abbiamo ottenuto {ratio} le interazioni di {company} · settimana {week}"},
-    "verdict:level": {"en": "Our engagement matched {company}'s · week {week}",
-                      "it": "Interazioni alla pari con {company} · settimana {week}"},
-    "verdict:zero_ours": {"en": "Our posts earned no engagement, {company} {theirs} · week {week}",
-                          "it": "Nessuna interazione per noi, {company} {theirs} · settimana {week}"},
-    "verdict:silent": {"en": "We did not post; competitors posted {competitor_posts} · week {week}",
-                       "it": "Non abbiamo pubblicato; i concorrenti {competitor_posts} post · settimana {week}"},
-    "verdict:too_few": {"en": "Too few posts for a fair comparison · week {week}",
-                        "it": "Troppo pochi post per un confronto equo · settimana {week}"},
-    "verdict:one_post": {"en": "{company}: one post earned {top_post} engagement · week {week}",
-                         "it": "{company}: un solo post con {top_post} interazioni · settimana {week}"},
-    "empty": {"en": "No posts collected · week {week}",
-              "it": "Nessun post raccolto · settimana {week}"},
+    "verdict:behind": {
+        "en": "{company} earned {ratio} our engagement · week {week}",
+        "it": "{company} ha ottenuto {ratio} le nostre interazioni · settimana {week}",
+    },
+    "verdict:ahead": {
+        "en": "We earned {ratio} {company}'s engagement · week {week}",
+        "it": "Abbiamo ottenuto {ratio} le interazioni di {company} · settimana {week}",
+    },
+    "verdict:level": {
+        "en": "Our engagement matched {company}'s · week {week}",
+        "it": "Interazioni alla pari con {company} · settimana {week}",
+    },
+    "verdict:zero_ours": {
+        "en": "Our posts earned no engagement, {company} {theirs} · week {week}",
+        "it": "Nessuna interazione per noi, {company} {theirs} · settimana {week}",
+    },
+    "verdict:silent": {
+        "en": "We did not post; competitors posted {competitor_posts} · week {week}",
+        "it": "Non abbiamo pubblicato; i concorrenti {competitor_posts} post · "
+              "settimana {week}",
+    },
+    "verdict:too_few": {
+        "en": "Too few posts for a fair comparison · week {week}",
+        "it": "Troppo pochi post per un confronto equo · settimana {week}",
+    },
+    "verdict:one_post": {
+        "en": "{company}: one post earned {top_post} engagement · week {week}",
+        "it": "{company}: un solo post con {top_post} interazioni · settimana {week}",
+    },
+    "empty": {
+        "en": "No posts collected · week {week}",
+        "it": "Nessun post raccolto · settimana {week}",
+    },
 }
 
 TAKEAWAYS = {
@@ -230,7 +247,8 @@ EVIDENCE = {
         "en": "Our {high_weeks} weeks with a video earned {per_week_high} engagement on average, "
               "{ratio} our {low_weeks} weeks without one ({per_week_low}).",
         "it": "Le nostre {high_weeks} settimane con un video hanno ottenuto in media "
-              "{per_week_high} interazioni, {ratio} le {low_weeks} settimane senza ({per_week_low}).",
+              "{per_week_high} interazioni, {ratio} le {low_weeks} settimane senza "
+              "({per_week_low}).",
     },
     "evidence:platform": {
         "en": "In our {high_weeks} weeks since we started on {platform}, we earned "

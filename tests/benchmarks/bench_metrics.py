@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from monitor.insights import takeaways
+from monitor.insights import interpret
 from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
 from monitor.store import Store
 from monitor.store import schema as s
@@ -157,7 +157,7 @@ def measure(path: Path, trace: bool) -> None:
         tracemalloc.start()
     began = time.perf_counter()
     metrics = load_and_compute(store, WEEK, SETTINGS)
-    found = takeaways(metrics, SETTINGS)
+    found = interpret(metrics, SETTINGS).takeaways
     elapsed = time.perf_counter() - began
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else 0.0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

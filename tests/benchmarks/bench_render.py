@@ -27,7 +27,10 @@ from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.domain import AccountStats, Counts, Harvest, Post
 from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
-from monitor.report import build_message, render_digest, write_archive
+from monitor.report.archive import write_archive
+from monitor.report.figures import week_figures
+from monitor.report.mime import compose_message
+from monitor.report.render import render_digest
 from monitor.store import Store
 
 WEEK = IsoWeek(2025, 47)
@@ -156,16 +159,15 @@ def main() -> None:
             started = time.perf_counter()
             metrics = load_and_compute(store, WEEK, settings)
             measured = time.perf_counter()
-        chosen = insights.takeaways(metrics, settings)
+        argument = insights.interpret(metrics, settings)
         rendered_at = time.perf_counter()
         digest = render_digest(
-            metrics, chosen, language=args.language, top_posts=5, generated_at=NOW
+            metrics, argument, language=args.language, top_posts=5, generated_at=NOW
         )
-        message = build_message(
-            digest, sender="monitor@localhost", recipients=["ceo@ourco.example"]
-        )
+        message = compose_message(digest)
         done = time.perf_counter()
-        paths = write_archive(digest, outbox, WEEK.label, message)
+        figures = week_figures(metrics, argument, digest)
+        paths = write_archive(digest, outbox, WEEK.label, figures)
         size = len(message.as_bytes())
         if args.json:
             print(json.dumps({
@@ -179,7 +181,7 @@ def main() -> None:
             f"{sum(int(c.posts.value or 0) for c in metrics.companies)}"
         )
         print(f"metrics (store read + compute): {measured - started:.2f} s")
-        print(f"render + message (3 charts, html x2, text, MIME): {done - rendered_at:.2f} s")
+        print(f"render + message (2 charts, html x2, text, MIME): {done - rendered_at:.2f} s")
         print(f"message size: {size / 1024:.0f} KiB ({size} bytes); target < 1 MB")
         print(f"subject: {digest.subject}")
         if args.screenshot:

@@ -81,32 +81,55 @@ def world_week() -> dict[str, tuple[int, int]]:
     return totals
 
 
-def test_takeaways_name_the_out_posting_competitor_with_the_world_s_ratio(runs):
+def test_the_verdict_names_globex_with_the_world_s_ratios_and_the_lever(runs):
     _printed, _folder, result = runs
     truth = world_week()
-    leader = max((c for c in truth if c != "Northwind"), key=lambda c: truth[c][0])
+    leader = max((c for c in truth if c != "Northwind"), key=lambda c: truth[c][1])
     assert leader == "Globex"
-    ours, theirs = truth["Northwind"][0], truth["Globex"][0]
-    out_posting = next(t for t in result.takeaways if t.kind == "out_posting")
-    assert out_posting.companies == ("Globex",)
-    assert (out_posting.numbers["theirs"], out_posting.numbers["ours"]) == (theirs, ours)
-    assert out_posting.numbers["ratio"] == pytest.approx(theirs / ours)
-    ratio = f"{theirs / ours:.1f}".removesuffix(".0")
-    said = f"Globex posted {ratio}× as often as we did ({theirs} posts against our {ours})."
-    assert said in result.sentences
+    (our_posts, ours), (their_posts, theirs) = truth["Northwind"], truth["Globex"]
+    verdict = result.argument.verdict
+    assert verdict.companies == ("Globex",) and verdict.variant == "behind"
+    assert (verdict.numbers["ours"], verdict.numbers["theirs"]) == (ours, theirs)
+    assert verdict.numbers["ratio"] == pytest.approx(theirs / ours)
+    assert verdict.numbers["posts_ratio"] == pytest.approx(their_posts / our_posts)
+    assert verdict.numbers["ratio"] == pytest.approx(
+        verdict.numbers["posts_ratio"] * verdict.numbers["per_post_ratio"]
+    )
+    assert result.verdict.startswith(
+        f"Globex earned {round(theirs / ours)}× our engagement ({theirs:,} against our {ours})"
+    )
+    assert "audience_only" in verdict.notes  # per follower we do as well: the gap is audience
+    assert result.verdict.endswith("the lever in our hands is how often we post.")
 
 
-def test_globex_also_earns_many_times_our_engagement_as_the_world_says(runs):
+def test_the_subject_carries_the_verdict_within_70_characters(runs):
     _printed, _folder, result = runs
-    truth = world_week()
-    total = next(t for t in result.takeaways if t.kind == "out_engaging_total")
-    assert total.companies == ("Globex",)
-    assert total.numbers["theirs"] == truth["Globex"][1]
-    assert total.numbers["ours"] == truth["Northwind"][1]
-    assert total.numbers["ratio"] > 10
-    scoreboard = {row.company: row for row in result.scoreboard}
-    assert result.scoreboard[0].company == "Northwind"
-    assert scoreboard["Acme"].engagement.value == truth["Acme"][1]
+    assert result.subject == "Globex earned 20× our engagement · week 47"
+    italian = result.argument.subject(result.metrics, "it")
+    assert italian == "Globex ha ottenuto 20 volte le nostre interazioni · settimana 47"
+    assert len(italian) <= 70
+
+
+def test_acme_s_one_post_week_is_said_so_and_does_not_lead(runs):
+    _printed, _folder, result = runs
+    per_post = next(t for t in result.takeaways if t.kind == "out_engaging_per_post")
+    assert per_post.companies == ("Acme",) and "one_post" in per_post.notes
+    share = result.metrics.top_post_shares["Acme"]
+    assert share.post_engagement / share.week_engagement > 0.5
+
+
+def test_the_figures_file_matches_export_weekly(runs):
+    import json
+
+    from monitor.export import export_weekly
+
+    _printed, folder, result = runs
+    figures = json.loads(result.figures.read_text(encoding="utf-8"))
+    assert figures["verdict"]["sentence"] == result.verdict
+    with Store(f"sqlite:///{folder / 'demo.db'}") as store:
+        settings = MetricsSettings(timezone="Europe/Rome")
+        exported = export_weekly(store, IsoWeek.parse("2026-W47"), settings)
+    assert figures["scoreboard"] == json.loads(json.dumps(exported))
 
 
 def test_the_one_breakout_is_the_post_the_world_made_break_out(runs):
@@ -137,13 +160,11 @@ def test_the_email_arrived_at_the_smtp_server_with_its_charts(runs):
     message = result.received
     assert set(result.recipients) == {"ceo@northwind.example", "marketing@northwind.example"}
     assert message["Subject"] == result.subject
-    truth = world_week()
-    assert f"we posted {truth['Northwind'][0]} times vs {truth['Globex'][0]}" in result.subject
     html = message.get_body(("html",)).get_content()
     plain = message.get_body(("plain",)).get_content()
-    assert result.sentences[0] in plain
+    assert " ".join(result.verdict.split()) in " ".join(plain.split())
     images = [p for p in message.walk() if p.get_content_type() == "image/png"]
-    assert len(images) >= 3
+    assert len(images) >= 2
     for image in images:
         assert image.get_content().startswith(b"\x89PNG")
         assert f"cid:{image['Content-ID'].strip('<>')}" in html

@@ -10,7 +10,6 @@ from bs4 import BeautifulSoup
 from monitor.errors import MonitorError
 from monitor.report import archive
 from monitor.report.archive import write_archive
-from monitor.report.mime import compose_message
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,10 @@ def test_more_companies_than_colours_differ_by_marker():
 
 
 def engagement(fmt=EN):
-    lines = [("Us (us)", US_COLOUR, [200.0, None, 400.0]), ("Acme", "#E69F00", [3000.0, 5000, 9000])]
+    lines = [
+        ("Us (us)", US_COLOUR, [200.0, None, 400.0]),
+        ("Acme", "#E69F00", [3000.0, 5000, 9000]),
+    ]
     return engagement_chart(["wk 45", "wk 46", "wk 47"], lines, [2, 0, 4], fmt, "Acme leads.")
 
 

@@ -9,7 +9,6 @@ import pytest
 from monitor.report.mime import compose_message
 
 
-
 def parsed(message):
     return email.message_from_bytes(message.as_bytes(), policy=policy.default)
 

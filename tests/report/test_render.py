@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from bs4 import BeautifulSoup
 from report_builders import HOSTILE, US, health, hostile_metrics, render, week_metrics
 
@@ -118,7 +117,9 @@ def test_top_posts_show_company_platform_format_local_date_figures_and_link(engl
 def test_top_posts_are_limited_and_at_most_two_per_company():
     digest = render(hostile_metrics(), "en", top_posts=2)
     assert len(section(digest.html, "top-posts").select("td.post")) <= 3  # ours may be added
-    companies = [p.find("strong").get_text() for p in section(digest.html, "top-posts").select("p.post-meta")]
+    companies = [
+        p.find("strong").get_text() for p in section(digest.html, "top-posts").select("p.post-meta")
+    ]
     assert all(companies.count(c) <= 2 for c in companies)
 
 
@@ -251,6 +252,7 @@ def test_no_english_is_left_in_an_italian_digest(italian):
         ("text", italian.text),
         ("subject", italian.subject),
     ):
+        content = " ".join(content.split())  # the text part wraps names across lines
         for phrase in provided:
             content = content.replace(phrase, " ")
         leftovers = re.findall(english_words, content, flags=re.IGNORECASE)
