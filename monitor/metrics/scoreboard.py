@@ -93,7 +93,7 @@ def _audience(table, accounts, sources, start, end, by) -> None:
 
 
 def _shares(table: pd.DataFrame, by: list[str]) -> None:
-    """Share of voice: of all tracked posts and engagement (per platform for platform rows)."""
+    """Shares of all tracked posts and engagement (per platform for platform rows)."""
     level = "platform" if "platform" in by else None
     posts_total = table.groupby(level=level)["posts"].transform("sum") if level else None
     if posts_total is None:
