@@ -18,7 +18,8 @@ from babel import Locale
 from babel.lists import format_list
 
 from monitor.report.i18n import Formatter
-from monitor.wording.sentences import MEDIA, NOUNS, PLATFORMS, SENTENCES
+from monitor.kinds import display_name
+from monitor.wording.sentences import MEDIA, NOUNS, SENTENCES
 
 LANGUAGES = ("en", "it")
 _SLOT = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
@@ -96,7 +97,8 @@ def word(name: str, value: str, language: str) -> str:
 
 
 def platform(kind: str, language: str) -> str:
-    return PLATFORMS[language].get(kind, kind.capitalize())
+    """The kind's declared display name, translated where the digest translates it."""
+    return Formatter(language)._(display_name(kind))
 
 
 def names(items: Sequence[str], language: str) -> str:

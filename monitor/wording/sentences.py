@@ -310,11 +310,3 @@ MEDIA = {
            "image": "i post con immagini", "video": "i video", "audio": "gli audio",
            "document": "i documenti", "poll": "i sondaggi"},
 }  # fmt: skip
-PLATFORMS = {
-    "en": {"feed": "our website feeds", "html": "websites", "youtube": "YouTube",
-           "mastodon": "Mastodon", "bluesky": "Bluesky", "telegram": "Telegram",
-           "reddit": "Reddit", "instagram": "Instagram"},
-    "it": {"feed": "i feed dei siti", "html": "i siti web", "youtube": "YouTube",
-           "mastodon": "Mastodon", "bluesky": "Bluesky", "telegram": "Telegram",
-           "reddit": "Reddit", "instagram": "Instagram"},
-}  # fmt: skip
