@@ -17,8 +17,8 @@ from typing import Protocol
 from babel import Locale
 from babel.lists import format_list
 
-from monitor.report.i18n import Formatter
 from monitor.kinds import display_name
+from monitor.report.i18n import Formatter
 from monitor.wording.sentences import MEDIA, NOUNS, SENTENCES
 
 LANGUAGES = ("en", "it")
