@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import random
 import signal
 import ssl
@@ -323,6 +324,7 @@ def run_job(
 ) -> None:
     """Run until SIGTERM/SIGINT (or `stop_event`); returns normally, so the exit status is 0."""
     global _runtime
+    os.umask(0o077)  # the database, its lock and the outbox: readable by this user only
     if log is None:
         setup_logging(config, log_format)
     with Store(store_url or config.database) as store, instance_lock(store):
