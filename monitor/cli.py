@@ -229,14 +229,22 @@ def report(
 ) -> None:
     """Write a week's digest to the outbox (.html, .eml, .txt) and show its takeaways."""
     from monitor.collect import sync_sources
-    from monitor.report import make_digest
 
     loaded = _load(config)
     chosen = _week(week, loaded)
     now = utc_now()
     with Store(loaded.database) as store:
         sync_sources(loaded, store)
-        digest, message, paths = make_digest(store, loaded, chosen, now)
+        if send and not to:
+            from monitor.scheduler import make_and_send
+
+            # held when too little was read; refused for a week not over (unless --force)
+            digest, paths, result = make_and_send(loaded, store, chosen, now, force=force)
+        else:
+            from monitor.report import make_digest
+
+            digest, message, paths = make_digest(store, loaded, chosen, now)
+            result = _send_test(loaded, message, chosen.label, now, to) if to else None
         out.print(f"[bold]{digest.subject}[/bold]", highlight=False)
         for number, sentence in enumerate(digest.takeaways, 1):
             out.print(f"  {number}. {sentence}", highlight=False)
@@ -244,32 +252,16 @@ def report(
             out.print(f"Written: {path}", highlight=False)
         if open_:
             _open_in_browser(paths.html)
-        result = _deliver(loaded, store, message, chosen.label, paths.eml, now, send, force, to)
     if result is not None:
         out.print(result.describe(), highlight=False)
         if not result.ok:
             raise typer.Exit(1)
 
 
-def _deliver(
-    config: Config, store: Store, message, week: str, eml, now, send: bool, force: bool, to
-):
-    from monitor.deliver import send_digest, send_test
+def _send_test(config: Config, message, week: str, now: datetime, to: str):
+    from monitor.deliver import send_test
 
-    if to:
-        return send_test(message, to=to, settings=config.email, now=now, week=week)
-    if not send:
-        return None
-    return send_digest(
-        message,
-        week=week,
-        recipients=list(config.report.recipients),
-        settings=config.email,
-        store=store,
-        eml_path=eml,
-        now=now,
-        force=force,
-    )
+    return send_test(message, to=to, settings=config.email, now=now, week=week)
 
 
 def _open_in_browser(path: Path) -> None:

@@ -58,7 +58,7 @@ def project(tmp_path: Path) -> Path:
                 for day in range(7)
                 for n in range(per_day)
             )
-            observed = WEEK_START + timedelta(days=7, hours=1)
+            observed = WEEK_START + timedelta(days=6, hours=20)  # read during the week
             harvest = Harvest(
                 observed_at=observed, posts=posts, account=AccountStats(followers=1000 * per_day)
             )

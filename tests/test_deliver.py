@@ -301,7 +301,7 @@ def test_refused_recipient_is_partial_and_recorded_per_recipient(smtp_server, st
         "gone@ourco.example": "550 5.1.1 <gone@ourco.example>: Recipient address rejected: "
         "User unknown"
     }
-    [row] = delivery_rows(store)
+    [row] = delivery_rows(store, NOW)
     assert row["status"] == "partial"
     assert "gone@ourco.example" in row["error"] and "User unknown" in row["error"]
 

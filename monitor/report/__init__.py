@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from monitor import insights
+from monitor.coverage import Coverage, assess
 from monitor.metrics import IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
 from monitor.report.archive import ArchivePaths, write_archive
 from monitor.report.render import Digest, build_message, render_digest
@@ -29,19 +30,26 @@ PLACEHOLDER_SENDER = "monitor@localhost"  # without email settings the outbox is
 
 
 def make_digest(
-    store, config: Config, week: IsoWeek, now: datetime, *, metrics: WeekMetrics | None = None
+    store,
+    config: Config,
+    week: IsoWeek,
+    now: datetime,
+    *,
+    metrics: WeekMetrics | None = None,
+    coverage: Coverage | None = None,
 ) -> tuple[Digest, EmailMessage, ArchivePaths]:
-    """Measure the week (unless its `metrics` are given), write its takeaways, render it,
-    build the message, archive it."""
+    """Measure the week (unless its `metrics` are given), write its takeaways, render it
+    (with the caveat of a partial or thin week: `coverage`), build the message, archive it."""
     report = config.report
     settings = MetricsSettings.from_report(report)
-    metrics = metrics or load_and_compute(store, week, settings)
+    metrics = metrics or load_and_compute(store, week, settings, as_of=now)
     digest = render_digest(
         metrics,
         insights.takeaways(metrics, settings),
         language=report.language,
         top_posts=report.top_posts,
         generated_at=now,
+        coverage=coverage if coverage is not None else assess(metrics, now),
     )
     email = config.email
     message = build_message(

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from monitor import insights
+from monitor.coverage import Coverage
 from monitor.insights import Takeaway
 from monitor.metrics import WeekMetrics
 from monitor.report import charts as chart_module
@@ -70,7 +71,9 @@ def render_digest(
     language: str,
     top_posts: int,
     generated_at: datetime,
+    coverage: Coverage | None = None,
 ) -> Digest:
+    """`coverage`: what was read in the week; a partial or thin week carries a banner."""
     fmt = Formatter(language)
     sentences = tuple(one_line(t.sentence(language)) for t in takeaways[:MAX_TAKEAWAYS])
     drawn = _draw_charts(metrics, fmt) if metrics.has_data else []
@@ -79,8 +82,11 @@ def render_digest(
     }
     subject = _subject(metrics, fmt)
     values = _values(metrics, sentences, fmt, top_posts, generated_at)
+    values["banner"] = context.coverage_banner(coverage, fmt)
     values["subject"] = subject
     values["preheader"] = _preheader(sentences, values["no_data_text"], metrics.has_data)
+    if values["banner"]:  # the caveat is the first thing a mail app shows under the subject
+        values["preheader"] = one_line(values["banner"][0], 150)
     environment = template_environment(language)
     html_template = environment.get_template("digest.html")
 
