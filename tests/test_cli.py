@@ -225,3 +225,20 @@ def test_database_and_outbox_are_created_readable_by_the_owner_only(tmp_path: Pa
 def test_the_service_unit_sets_an_owner_only_umask() -> None:
     unit = (Path(__file__).resolve().parents[1] / "deploy" / "monitor.service").read_text()
     assert "\nUMask=0077\n" in unit
+
+
+def test_validate_refuses_an_address_the_mail_server_may_not_take(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.yaml"
+    base = (
+        "organization: {name: Us, sources: [feed: 'https://us.example/feed']}\n"
+        "competitors: [{name: Acme, sources: [feed: 'https://acme.example/feed']}]\n"
+        "email: {host: mail.us.example, from: monitor@us.example%s}\n"
+        "report: {recipients: [ceo@bücher.example, jürgen@us.example]}\n"
+    )
+    config.write_text(base % "", encoding="utf-8")
+    refused = run("validate", "-c", str(config), cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "report.recipients.1: jürgen@us.example" in refused.stderr
+    assert "SMTPUTF8" in refused.stderr and "bücher" not in refused.stderr
+    config.write_text(base % ", smtputf8: true", encoding="utf-8")
+    assert run("validate", "-c", str(config), cwd=tmp_path).returncode == 0

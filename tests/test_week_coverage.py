@@ -62,11 +62,12 @@ def write_project(tmp_path: Path, smtp_port: int | None = None) -> Path:
     )
     (tmp_path / "monitor.yaml").write_text(
         textwrap.dedent(f"""\
-        organization: {{name: Us, sources: [feed: {{url: 'https://us.example/feed', interval: 1d}}]}}
+        organization: {{name: Us, sources: [feed: 'https://us.example/feed']}}
         competitors:
-          - {{name: Acme, sources: [feed: {{url: 'https://acme.example/feed', interval: 1d}}]}}
-          - {{name: Globex, sources: [feed: {{url: 'https://globex.example/feed', interval: 1d}}]}}
-          - {{name: Initech, sources: [feed: {{url: 'https://initech.example/feed', interval: 1d}}]}}
+          - {{name: Acme, sources: [feed: 'https://acme.example/feed']}}
+          - {{name: Globex, sources: [feed: 'https://globex.example/feed']}}
+          - {{name: Initech, sources: [feed: 'https://initech.example/feed']}}
+        collect: {{interval: 1d}}
         report: {{outbox: out, recipients: [ceo@us.example]}}
         database: sqlite:///{tmp_path / "monitor.db"}
     """)
