@@ -192,6 +192,10 @@ def hold_digest(
     """Keep a thin week from its recipients: record why, and tell the operator (once)."""
     key = recipients_key(recipients)
     to = tuple(key.split(",")) if key else ()
+    previous = store.delivery(week, key)
+    if previous is not None and previous.status in ("sent", "partial", "sending", "outbox"):
+        past = _past_tense(previous.status)  # it went out before: nothing to hold any more
+        return DeliveryResult(week, to, "skipped", Path(eml_path), previous_status=past)
     reason = "; ".join(reasons)
     newly = store.hold_delivery(week, key, str(eml_path), reason, now)
     result = DeliveryResult(week, to, "held", Path(eml_path), error=reason)

@@ -113,7 +113,7 @@ def send_with_retries(
         return retrying(_send_once, settings, recipients, data, ssl_context, interrupt)
     except SmtpFailure:
         if interrupt is not None and interrupt.fired:
-            raise SmtpInterrupted("the job was stopped in the middle of sending") from None
+            raise SmtpInterrupted("the job was stopped while sending") from None
         raise
 
 
@@ -134,7 +134,7 @@ def _send_once(
 ) -> dict[str, str]:
     """One SMTP session. Returns the refused recipients with the server's words."""
     if interrupt is not None and interrupt.fired:
-        raise SmtpInterrupted("the job was stopped before sending")
+        raise SmtpInterrupted("the job was stopped while sending")
     envelope_from = ascii_address(parseaddr(settings.from_)[1])
     context = ssl_context or ssl.create_default_context()
     where = f"{settings.host}:{settings.port}"
@@ -210,7 +210,7 @@ def _connect(
         raise
     if interrupt is not None and interrupt.fired:  # fired while connecting
         smtp.close()
-        raise SmtpInterrupted("the job was stopped before sending")
+        raise SmtpInterrupted("the job was stopped while sending")
     return smtp
 
 
