@@ -101,6 +101,10 @@ def notes_for(
             said.append(
                 f"the {row.platform} source failed during the week ({kinds}); figures may be low"
             )
+        if not state.attempts:
+            said.append(
+                f"the {row.platform} source was not collected this week; figures may be low"
+            )
         if state.stale_reason:
             said.append(f"the {row.platform} source looks stale: {state.stale_reason}")
         for key in ((row.company, row.platform), (row.company, None)):
