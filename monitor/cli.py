@@ -79,6 +79,16 @@ def plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+# Files the monitor creates (database, outbox, lock) are the owner's only; README: sharing.
+OWNER_ONLY_UMASK = 0o077
+
+
+@app.callback()
+def _owner_only_files() -> None:
+    """Watch competitors' public social activity and send a weekly digest to your executives."""
+    os.umask(OWNER_ONLY_UMASK)
+
+
 def _register_demo() -> None:
     from monitor.demo.cli import demo
 

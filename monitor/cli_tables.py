@@ -52,7 +52,7 @@ def print_status(
     out.print(table)
     from monitor.deliver import delivery_rows
 
-    deliveries = delivery_rows(store)
+    deliveries = delivery_rows(store, now)
     if not deliveries:
         out.print("No digest has been written yet.")
         return

@@ -73,7 +73,10 @@ def sync_sources(config: Config, store: Store) -> None:
             (
                 company.name,
                 company is config.organization,
-                [(s.kind, s.target, s.label) for s in company.sources],
+                [
+                    (s.kind, s.target, s.label, int(config.interval_for(s).total_seconds()))
+                    for s in company.sources
+                ],
             )
             for company in config.companies
         ]

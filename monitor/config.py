@@ -126,6 +126,13 @@ class EmailSettings(Strict):
     list_unsubscribe: str | None = Field(None, description="mailto: or https: address")
     timeout: Duration = timedelta(seconds=30)
     max_attempts: int = Field(4, ge=1, le=10)
+    operator: EmailStr | None = Field(
+        None, description="Who is told when a week's digest is held back (too little read)"
+    )
+    smtputf8: bool = Field(
+        False,
+        description="The mail server accepts addresses with letters outside ASCII before the @",
+    )
 
     @model_validator(mode="after")
     def _login_needs_password(self) -> EmailSettings:
@@ -153,6 +160,27 @@ class Config(Strict):
         names = [c.name.casefold() for c in self.companies]
         if dupes := sorted({n for n in names if names.count(n) > 1}):
             raise ValueError(f"two companies have the same name: {', '.join(dupes)}")
+        return self
+
+    @model_validator(mode="after")
+    def _addresses_the_server_can_take(self) -> Config:
+        """Letters outside ASCII before the @ need SMTPUTF8; refused here rather than at send
+        time, where they would stop the digest for every recipient."""
+        if self.email is None or self.email.smtputf8:
+            return self
+        named = [(f"report.recipients.{i}", r) for i, r in enumerate(self.report.recipients)]
+        for where, value in (("email.from", self.email.from_),
+                             ("email.reply_to", self.email.reply_to),
+                             ("email.operator", self.email.operator)):  # fmt: skip
+            if value:
+                named.append((where, parseaddr(value)[1]))
+        for where, address in named:
+            if not address.rpartition("@")[0].isascii():
+                raise ValueError(
+                    f"{where}: {address} has letters outside ASCII before the @, which only a "
+                    "mail server that accepts international addresses (SMTPUTF8) can deliver; "
+                    "set email.smtputf8: true if yours does"
+                )
         return self
 
     @property

@@ -10,41 +10,46 @@ from __future__ import annotations
 import copy
 import email
 import email.policy
+import errno
 import logging
 import os
-import smtplib
 import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-)
-
-from monitor.config import EmailSettings, read_secret
+from monitor.config import EmailSettings
 from monitor.errors import ConfigError, DeliveryError
+from monitor.smtp import (
+    Interrupt,
+    SmtpInterrupted,
+    ascii_address,
+    needs_smtputf8,
+    refused_text,
+    send_with_retries,
+)
 from monitor.store import Store
 
 log = logging.getLogger("monitor.deliver")
 
 # What smtplib sends: the message's own policy with CRLF line ends.
 _WIRE_POLICY = email.policy.SMTP
+# A delivery left `sending` this long was left by a process that died in the middle (the longest
+# legitimate exchange, max_attempts x the timeout per step plus the pauses, is far shorter).
+ABANDONED_AFTER = timedelta(hours=1)
 _ENVELOPE_HEADERS = ("From", "To", "Cc", "Bcc", "Date", "Reply-To", "List-Unsubscribe")
 PLACEHOLDER_SENDER = "monitor@localhost"  # without email settings the outbox is the delivery
 
 
 @dataclass(frozen=True)
 class DeliveryResult:
-    """What happened to one digest. `status`: sent | partial | failed | outbox | skipped | test."""
+    """What happened to one digest. `status`: sent | partial | failed | outbox | skipped | test
+    | held (not sent: too little was read) | early (a partial week, sent but not recorded) |
+    pending (given back: stopped in the middle, or the outbox could not be written)."""
 
     week: str
     recipients: tuple[str, ...]
@@ -57,7 +62,7 @@ class DeliveryResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("sent", "outbox", "skipped", "test")
+        return self.status in ("sent", "outbox", "skipped", "test", "early")
 
     def describe(self) -> str:
         """One plain sentence for the command line and the log."""
@@ -77,18 +82,27 @@ class DeliveryResult:
                 f"Digest {self.week} was already {self.previous_status} to {to}; not sent again "
                 "(use --force to send it anyway)."
             )
+        if self.status == "held":
+            return (
+                f"Digest {self.week} was held, not sent to {to}: {self.error}. It is in the "
+                f"outbox ({self.eml_path}); `monitor status` shows each source. To send it "
+                f"anyway, with that caveat at its top: monitor report --send --force --week "
+                f"{self.week}"
+            )
+        if self.status == "early":
+            return (
+                f"Digest {self.week} sent to {to} as a partial week; it is not recorded as the "
+                "week's digest, which still goes out once the week is over."
+            )
+        if self.status == "pending":
+            return (
+                f"Digest {self.week} was not sent: {self.error} It will be tried again on the "
+                "next run."
+            )
         return (
             f"Digest {self.week} was not sent: {self.error} It stays in the outbox "
             f"({self.eml_path}) and will be tried again on the next run."
         )
-
-
-class _Failure(DeliveryError):
-    """A failed attempt; `temporary` ones are tried again."""
-
-    def __init__(self, message: str, *, temporary: bool):
-        self.temporary = temporary
-        super().__init__(message)
 
 
 def recipients_key(recipients: list[str] | tuple[str, ...]) -> str:
@@ -106,8 +120,9 @@ def send_digest(
     eml_path: Path,
     now: datetime,
     force: bool = False,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
     ssl_context: ssl.SSLContext | None = None,
+    interrupt: Interrupt | None = None,
 ) -> DeliveryResult:
     """Send the week's digest once to `recipients`, or leave it in the outbox without SMTP."""
     key = recipients_key(recipients)
@@ -115,7 +130,9 @@ def send_digest(
     eml_path = Path(eml_path)
     if force:
         store.force_delivery(week, key, str(eml_path), now)
-    elif not store.claim_delivery(week, key, str(eml_path), now):
+    elif not store.claim_delivery(
+        week, key, str(eml_path), now, abandoned_before=now - ABANDONED_AFTER
+    ):
         previous = store.delivery(week, key)
         status = previous.status if previous else "sending"
         return DeliveryResult(
@@ -128,26 +145,82 @@ def send_digest(
         )
     # A retry of the very message tried before keeps its Message-ID; anything else gets a new one.
     record = None if force else store.delivery(week, key)
-    message = _with_envelope(message, settings, to, now, keep_id=record and record.message_id)
-    data = _write_eml(message, eml_path)
+    try:
+        message = _with_envelope(message, settings, to, now, keep_id=record and record.message_id)
+        data = _write_eml(message, eml_path)
+    except (OSError, DeliveryError) as error:
+        # Nothing went out: give the week back, so the next attempt sends it.
+        reason = _outbox_problem(eml_path, error) if isinstance(error, OSError) else str(error)
+        store.release_delivery(week, key, reason, now)
+        return DeliveryResult(week, to, "pending", eml_path, error=reason)
     message_id = message["Message-ID"]
+    store.note_message_id(week, key, message_id, now)
     if settings is None or not to:
         # Without SMTP (or with nobody to send to), the outbox is the delivery.
         store.finish_delivery(week, key, status="outbox", now=now, message_id=message_id)
         return DeliveryResult(week, to, "outbox", eml_path, message_id)
+    envelope = [ascii_address(address) for address in to]
     try:
-        refused = _send_with_retries(settings, list(to), data, ssl_context, sleep)
+        refused = send_with_retries(settings, envelope, data, ssl_context, sleep, interrupt)
+    except SmtpInterrupted as error:
+        store.release_delivery(week, key, f"{error}.", now)
+        return DeliveryResult(week, to, "pending", eml_path, message_id, error=f"{error}.")
     except (DeliveryError, ConfigError) as error:
         store.finish_delivery(
             week, key, status="failed", now=now, message_id=message_id, error=str(error)
         )
         return DeliveryResult(week, to, "failed", eml_path, message_id, error=str(error))
     status = "partial" if refused else "sent"
-    error_text = _refused_text(refused) if refused else None
+    error_text = refused_text(refused) if refused else None
     store.finish_delivery(
         week, key, status=status, now=now, message_id=message_id, error=error_text, refused=refused
     )
     return DeliveryResult(week, to, status, eml_path, message_id, error_text, refused)
+
+
+def hold_digest(
+    *,
+    week: str,
+    recipients: list[str],
+    reasons: list[str],
+    settings: EmailSettings | None,
+    store: Store,
+    eml_path: Path,
+    now: datetime,
+    sleep: Callable[[float], object] = time.sleep,
+    ssl_context: ssl.SSLContext | None = None,
+) -> DeliveryResult:
+    """Keep a thin week from its recipients: record why, and tell the operator (once)."""
+    key = recipients_key(recipients)
+    to = tuple(key.split(",")) if key else ()
+    previous = store.delivery(week, key)
+    if previous is not None and previous.status in ("sent", "partial", "sending", "outbox"):
+        past = _past_tense(previous.status)  # it went out before: nothing to hold any more
+        return DeliveryResult(week, to, "skipped", Path(eml_path), previous_status=past)
+    reason = "; ".join(reasons)
+    newly = store.hold_delivery(week, key, str(eml_path), reason, now)
+    result = DeliveryResult(week, to, "held", Path(eml_path), error=reason)
+    log.warning("digest %s: %s", week, result.describe())
+    if newly and settings is not None and settings.operator:
+        _tell_operator(result, settings, now, sleep, ssl_context)
+    return result
+
+
+def _tell_operator(
+    held: DeliveryResult,
+    settings: EmailSettings,
+    now: datetime,
+    sleep: Callable[[float], object],
+    ssl_context: ssl.SSLContext | None,
+) -> None:
+    note = EmailMessage()
+    note["Subject"] = f"Competitor Monitor: the digest {held.week} was held, not sent"
+    note.set_content(held.describe() + "\n")
+    try:
+        send_copy(note, to=[settings.operator or ""], settings=settings, now=now, sleep=sleep,
+                  ssl_context=ssl_context)  # fmt: skip
+    except DeliveryError as error:  # the hold stands; the log and `monitor status` still say it
+        log.warning("could not tell the operator %s: %s", settings.operator, error)
 
 
 def write_outbox(
@@ -166,31 +239,42 @@ def write_outbox(
         return eml_path
     key = recipients_key(recipients)
     to = tuple(key.split(",")) if key else ()
-    _write_eml(_with_envelope(message, settings, to, now, keep_id=None), eml_path)
+    try:
+        _write_eml(_with_envelope(message, settings, to, now, keep_id=None), eml_path)
+    except OSError as error:
+        raise DeliveryError(_outbox_problem(eml_path, error)) from error
     return eml_path
 
 
-def send_test(
+def send_copy(
     message: EmailMessage,
     *,
-    to: str,
+    to: list[str],
     settings: EmailSettings | None,
     now: datetime,
     week: str = "",
-    sleep: Callable[[float], None] = time.sleep,
+    status: str = "test",
+    sleep: Callable[[float], object] = time.sleep,
     ssl_context: ssl.SSLContext | None = None,
 ) -> DeliveryResult:
-    """`--to addr`: send to that one address now; not recorded, the outbox is left alone."""
+    """Send now, not recorded: a test (`--to`), a partial week (`early`), a note to the
+    operator. The week's own delivery is left as it is."""
     if settings is None:
         raise DeliveryError(
-            "a test send needs a mail server: add the 'email' section to the configuration"
+            "sending it needs a mail server: add the 'email' section to the configuration"
         )
-    message = _with_envelope(message, settings, (to,), now, keep_id=None)
+    message = _with_envelope(message, settings, tuple(to), now, keep_id=None)
     data = _wire_bytes(message)
-    refused = _send_with_retries(settings, [to], data, ssl_context, sleep)
+    envelope = [ascii_address(address) for address in to]
+    refused = send_with_retries(settings, envelope, data, ssl_context, sleep)
     if refused:
-        raise DeliveryError(f"the mail server refused the test address: {_refused_text(refused)}")
-    return DeliveryResult(week, (to,), "test", None, message["Message-ID"])
+        raise DeliveryError(f"the mail server refused: {refused_text(refused)}")
+    return DeliveryResult(week, tuple(to), status, None, message["Message-ID"])
+
+
+def send_test(message: EmailMessage, *, to: str, **kwargs) -> DeliveryResult:
+    """`--to addr`: send to that one address now; not recorded, the outbox is left alone."""
+    return send_copy(message, to=[to], **kwargs)
 
 
 def retry_pending(
@@ -198,14 +282,17 @@ def retry_pending(
     settings: EmailSettings | None,
     now: datetime,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
     ssl_context: ssl.SSLContext | None = None,
+    interrupt: Interrupt | None = None,
+    statuses: tuple[str, ...] = ("pending", "failed"),
 ) -> list[DeliveryResult]:
-    """Send every failed or pending digest again, from its .eml in the outbox."""
+    """Send every digest in `statuses` again, from its .eml in the outbox, and every one left
+    `sending` for longer than ABANDONED_AFTER by a process that died (same Message-ID)."""
     if settings is None:
         return []
     results = []
-    for record in store.deliveries(status=("pending", "failed")):
+    for record in store.deliveries(status=statuses, abandoned_before=now - ABANDONED_AFTER):
         path = Path(record.path) if record.path else None
         if path is None or not path.is_file():
             error = (
@@ -229,18 +316,29 @@ def retry_pending(
                 now=now,
                 sleep=sleep,
                 ssl_context=ssl_context,
+                interrupt=interrupt,
             )
         )
     return results
 
 
-def delivery_rows(store: Store) -> list[dict]:
+def delivery_rows(store: Store, now: datetime) -> list[dict]:
     """The deliveries part of `monitor status`, newest week first."""
     rows = []
     for record in store.deliveries():
         error = record.error
         if record.refused and not error:
-            error = _refused_text(record.refused)
+            error = refused_text(record.refused)
+        if (
+            record.status == "sending"
+            and record.updated_at
+            and record.updated_at < now - (ABANDONED_AFTER)
+        ):
+            error = (
+                f"left 'sending' since {record.updated_at:%Y-%m-%d %H:%M} UTC: the program "
+                "stopped in the middle of sending; `monitor run` sends it again (same "
+                "Message-ID, so a copy that did arrive is not shown twice)"
+            )
         rows.append(
             {
                 "week": record.week,
@@ -278,7 +376,7 @@ def _with_envelope(
     if sender:
         message["From"] = sender
     if to:
-        message["To"] = ", ".join(to)
+        message["To"] = ", ".join(ascii_address(address) for address in to)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id or make_msgid(domain=_domain(sender))
     if settings and settings.reply_to:
@@ -295,121 +393,32 @@ def _domain(mailbox: str | None) -> str:
 
 
 def _wire_bytes(message: EmailMessage) -> bytes:
-    return message.as_bytes(policy=_WIRE_POLICY)
+    """As smtplib sends it; with UTF-8 headers only where an address needs SMTPUTF8."""
+    addresses = [
+        a.addr_spec for name in ("From", "To") if message[name] for a in message[name].addresses
+    ]
+    policy = email.policy.SMTPUTF8 if needs_smtputf8(addresses) else _WIRE_POLICY
+    return message.as_bytes(policy=policy)
 
 
 def _write_eml(message: EmailMessage, path: Path) -> bytes:
-    """Write what will be sent to the outbox (atomically), and return those bytes."""
+    """Write what will be sent to the outbox (atomically), and return those bytes. On a full
+    disk no .part file is left behind."""
     data = _wire_bytes(message)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
     return data
 
 
-# --- SMTP ---------------------------------------------------------------------------------------
-
-
-def _send_with_retries(
-    settings: EmailSettings,
-    recipients: list[str],
-    data: bytes,
-    ssl_context: ssl.SSLContext | None,
-    sleep: Callable[[float], None],
-) -> dict[str, str]:
-    retrying = Retrying(
-        stop=stop_after_attempt(settings.max_attempts),
-        wait=wait_exponential(multiplier=2, max=300),
-        retry=retry_if_exception(lambda e: isinstance(e, _Failure) and e.temporary),
-        before_sleep=_log_retry,
-        sleep=sleep,
-        reraise=True,
-    )
-    return retrying(_send_once, settings, recipients, data, ssl_context)
-
-
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    wait = state.next_action.sleep if state.next_action else 0
-    log.warning(
-        "mail attempt %d failed (%s); trying again in %.0f s", state.attempt_number, error, wait
-    )
-
-
-def _send_once(
-    settings: EmailSettings,
-    recipients: list[str],
-    data: bytes,
-    ssl_context: ssl.SSLContext | None,
-) -> dict[str, str]:
-    """One SMTP session. Returns the refused recipients with the server's words."""
-    envelope_from = parseaddr(settings.from_)[1]
-    context = ssl_context or ssl.create_default_context()
-    where = f"{settings.host}:{settings.port}"
-    try:
-        smtp = _connect(settings, context)
-        try:
-            if settings.security == "starttls":
-                smtp.starttls(context=context)
-            if settings.username:
-                password = read_secret(settings.password_env or "", "email.password_env")
-                smtp.login(settings.username, password)
-            refused = smtp.sendmail(envelope_from, recipients, data)
-        finally:
-            _close(smtp)
-    except smtplib.SMTPRecipientsRefused as error:
-        words = {a: _words(c, m) for a, (c, m) in error.recipients.items()}
-        temporary = all(400 <= c < 500 for c, _m in error.recipients.values())
-        raise _Failure(
-            f"the mail server refused every recipient: {_refused_text(words)}", temporary=temporary
-        ) from None
-    except smtplib.SMTPResponseException as error:
-        code = error.smtp_code
-        raise _Failure(
-            f"the mail server {where} answered {_words(code, error.smtp_error)}",
-            temporary=400 <= code < 500,
-        ) from None
-    except ssl.SSLError as error:
-        raise _Failure(
-            f"a secure connection to the mail server {where} failed ({error})", temporary=False
-        ) from None
-    except (smtplib.SMTPServerDisconnected, OSError) as error:
-        raise _Failure(
-            f"cannot reach the mail server {where} ({error or type(error).__name__})",
-            temporary=True,
-        ) from None
-    except smtplib.SMTPException as error:  # e.g. STARTTLS or AUTH not offered by the server
-        raise _Failure(
-            f"the mail server {where} cannot be used: {error}", temporary=False
-        ) from None
-    return {address: _words(code, text) for address, (code, text) in refused.items()}
-
-
-def _connect(settings: EmailSettings, context: ssl.SSLContext) -> smtplib.SMTP:
-    timeout = settings.timeout.total_seconds()
-    if settings.security == "tls":
-        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
-    return smtplib.SMTP(settings.host, settings.port, timeout=timeout)
-
-
-def _close(smtp: smtplib.SMTP) -> None:
-    """Say goodbye. Once the message is accepted, a failing QUIT must not look like a failure
-    (that would send it twice), so its errors only close the socket."""
-    try:
-        smtp.quit()
-    except (smtplib.SMTPException, OSError):
-        smtp.close()
-
-
-def _words(code: int, text: bytes | str) -> str:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return f"{code} {' '.join(text.split())}".strip()
-
-
-def _refused_text(refused: dict[str, str]) -> str:
-    return "; ".join(f"{address}: {words}" for address, words in sorted(refused.items()))
+def _outbox_problem(path: Path, error: OSError) -> str:
+    reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    return f"cannot write the digest to {path}: {reason}; nothing was sent."
 
 
 def _past_tense(status: str) -> str:

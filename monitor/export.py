@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from monitor.domain import Counts
+from monitor.links import safe_url
 from monitor.metrics import CompanyWeek, IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
 from monitor.metrics.scoreboard import FIGURES
 
@@ -46,6 +47,8 @@ def export_posts(store, since: datetime, until: datetime, company: str | None = 
         row["engagement"] = Counts(
             *(row[c] for c in ("likes", "replies", "reposts", "quotes"))
         ).engagement
+        # Only a web address a reader can safely follow is exported (never javascript: or data:).
+        row["url"] = safe_url(row["url"])
     rows.sort(key=lambda r: (r["published_at"], r["company"], r["external_id"]))
     return [_plain({c: row.get(c) for c in POST_COLUMNS}) for row in rows]  # fmt: skip
 
@@ -115,11 +118,17 @@ def write_rows(
                   indent=1)  # fmt: skip
         stream.write("\n")
     elif format == "csv":
-        writer = csv.writer(stream, lineterminator="\n")
+        # RFC 4180's CRLF: the writer then quotes a field holding a lone CR (with "\n" it would
+        # not, and the row would split in a spreadsheet).
+        writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(columns)
         writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
     else:
         raise ValueError(f"the export format is csv or json (got {format!r})")
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:
@@ -127,6 +136,8 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value  # shown as the text it is, never run
     return value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import random
 import signal
 import ssl
@@ -33,6 +34,7 @@ from monitor.errors import MonitorError
 from monitor.instance_lock import instance_lock
 from monitor.logs import setup_logging
 from monitor.net import HttpClient
+from monitor.smtp import Interrupt
 from monitor.store import Store
 from monitor.units import parse_schedule
 
@@ -44,6 +46,8 @@ DIGEST_JOB_ID = "digest"
 STOP_GRACE_S = 5.0
 # A source whose own backoff puts it further off than this share of its interval is skipped.
 BACKOFF_SKIP_SHARE = 0.5
+# How often the job looks for deliveries given back or abandoned (deliver.ABANDONED_AFTER).
+RETRY_EVERY = timedelta(minutes=15)
 
 
 @dataclass
@@ -56,6 +60,8 @@ class _Runtime:
     run_week: Callable | None
     ssl_context: ssl.SSLContext | None
     stopping: threading.Event = field(default_factory=threading.Event)
+    interrupt: Interrupt = field(default_factory=Interrupt)  # stops an SMTP exchange at SIGTERM
+    digest_running: threading.Lock = field(default_factory=threading.Lock)
     client: HttpClient | None = None
     collecting: set[asyncio.Task] = field(default_factory=set)
 
@@ -103,14 +109,34 @@ async def collect_source(source_id: int) -> None:
 def send_weekly_digest() -> None:
     """The digest job: the last complete week if not yet delivered, then the failed ones."""
     runtime = _current()
-    deliver_due_digest(
-        runtime.config,
-        runtime.store,
-        runtime.clock(),
-        run_week=runtime.run_week,
-        ssl_context=runtime.ssl_context,
-        sleep=runtime.stopping.wait,
-    )
+    with runtime.digest_running:
+        deliver_due_digest(
+            runtime.config,
+            runtime.store,
+            runtime.clock(),
+            run_week=runtime.run_week,
+            ssl_context=runtime.ssl_context,
+            sleep=runtime.stopping.wait,
+            interrupt=runtime.interrupt,
+        )
+
+
+def retry_deliveries(include_failed: bool = False) -> None:
+    """Deliveries given back (stopped in the middle) or abandoned by a crash, sent again;
+    failed ones too at start (they wait for a fix, e.g. a password, and a restart)."""
+    runtime = _current()
+    statuses = ("pending", "failed") if include_failed else ("pending",)
+    with runtime.digest_running:
+        for result in retry_pending(
+            runtime.store,
+            runtime.config.email,
+            runtime.clock(),
+            sleep=runtime.stopping.wait,
+            ssl_context=runtime.ssl_context,
+            interrupt=runtime.interrupt,
+            statuses=statuses,
+        ):
+            _log_delivery(result)
 
 
 def deliver_due_digest(
@@ -121,6 +147,7 @@ def deliver_due_digest(
     run_week: Callable | None = None,
     ssl_context: ssl.SSLContext | None = None,
     sleep: Callable[[float], object] = time.sleep,
+    interrupt: Interrupt | None = None,
 ) -> list[DeliveryResult]:
     """Make and send the last complete week's digest unless it is recorded; retry the rest."""
     from monitor.metrics import IsoWeek
@@ -134,7 +161,14 @@ def deliver_due_digest(
             from monitor.weekly import run_week
         try:
             made = run_week(
-                store, config, week, now, send=True, sleep=sleep, ssl_context=ssl_context
+                store,
+                config,
+                week,
+                now,
+                send=True,
+                sleep=sleep,
+                ssl_context=ssl_context,
+                interrupt=interrupt,
             )
             result = made.delivery
         except MonitorError as error:
@@ -144,7 +178,9 @@ def deliver_due_digest(
             _log_delivery(result)
     else:
         log.info("digest %s: already %s", week.label, existing.status)
-    for result in retry_pending(store, config.email, now, sleep=sleep, ssl_context=ssl_context):
+    for result in retry_pending(
+        store, config.email, now, sleep=sleep, ssl_context=ssl_context, interrupt=interrupt
+    ):
         results.append(result)
         _log_delivery(result)
     return results
@@ -198,6 +234,25 @@ def install_jobs(scheduler: AsyncIOScheduler, config: Config, store: Store, now:
             next_run_time=trigger.get_next_fire_time(None, now),
             replace_existing=True,
         )
+    # Deliveries given back at a stop or abandoned by a crash: at start (with the failed ones),
+    # then every RETRY_EVERY.
+    scheduler.add_job(
+        retry_deliveries,
+        "date",
+        run_date=now,
+        kwargs={"include_failed": True},
+        id="deliveries:start",
+        name="deliveries left over",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        retry_deliveries,
+        IntervalTrigger(seconds=RETRY_EVERY.total_seconds(), timezone=UTC),
+        id="deliveries",
+        name="deliveries given back",
+        next_run_time=now + RETRY_EVERY,
+        replace_existing=True,
+    )
     wanted = set()
     for source_id, name, interval, first in _collection_plan(config, store, now):
         job_id = f"collect:{source_id}"
@@ -288,6 +343,7 @@ def run_job(
 ) -> None:
     """Run until SIGTERM/SIGINT (or `stop_event`); returns normally, so the exit status is 0."""
     global _runtime
+    os.umask(0o077)  # the database, its lock and the outbox: readable by this user only
     if log is None:
         setup_logging(config, log_format)
     with Store(store_url or config.database) as store, instance_lock(store):
@@ -317,7 +373,7 @@ async def _serve(
         digest = scheduler.get_job(DIGEST_JOB_ID)
         log.info(
             "monitor running: %d sources; next digest %s",
-            len(scheduler.get_jobs()) - 1,
+            sum(job.id.startswith("collect:") for job in scheduler.get_jobs()),
             digest.next_run_time.astimezone(ZoneInfo(runtime.config.report.timezone)),
         )
         if started:
@@ -326,7 +382,9 @@ async def _serve(
         log.info("stopping: no new jobs; letting the collections in progress finish")
         scheduler.pause()
         runtime.stopping.set()
+        runtime.interrupt.fire()  # a digest talking to a stalled mail server stops now
         await _finish(runtime.collecting, grace_s)
+        await _digest_finished(runtime, grace_s)
         scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # the shutdown is scheduled on the loop
     if watcher:
@@ -346,6 +404,16 @@ async def _watch(stop_event: threading.Event, stop: asyncio.Event) -> None:
     while not stop_event.is_set():
         await asyncio.sleep(0.05)
     stop.set()
+
+
+async def _digest_finished(runtime: _Runtime, grace_s: float) -> None:
+    """Wait for a digest in progress to record how it ended (given back to pending when it
+    was stopped), so a restart finds no delivery stuck in `sending`."""
+    loop = asyncio.get_running_loop()
+    if await loop.run_in_executor(None, runtime.digest_running.acquire, True, grace_s):
+        runtime.digest_running.release()
+    else:
+        log.warning("a digest was still being sent at the stop; it will be tried again")
 
 
 async def _finish(tasks: set[asyncio.Task], grace_s: float) -> None:

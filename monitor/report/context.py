@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_location
 
+from monitor.coverage import MIN_SHARE_READ, Coverage
 from monitor.insights import Gap
 from monitor.kinds import display_name
 from monitor.metrics import CompanyWeek, PostSummary, SourceHealth, WeekMetrics
@@ -317,44 +318,15 @@ def _reason(kind: str, fmt: Formatter) -> str:
 
 
 def health_lines(health: list[SourceHealth], fmt: Formatter) -> list[str]:
-    """One plain sentence per problem; one reassuring sentence when there is none."""
-    _ = fmt._
+    """One plain sentence per problem; "all is well" only when every source was read."""
     lines: list[str] = []
     for source in health:
-        if source.ok and not source.incomplete:
-            continue
-        who = _(
-            "%(company)s on %(platform)s",
-            company=one_line(source.company),
-            platform=platform_name(source.platform, fmt),
-        )
-        if source.label:
-            who += f" ({one_line(source.label, 60)})"
-        for kind, count in sorted(source.failures.items(), key=lambda item: -item[1]):
-            times = fmt.n_("once", "%(num)s times", count)
-            lines.append(
-                _(
-                    "%(who)s: %(reason)s %(times)s; figures for it may be low.",
-                    who=who,
-                    reason=_reason(kind, fmt),
-                    times=times,
-                )
-            )
-        if source.stale_reason and "stale" not in source.failures:
-            lines.append(
-                _(
-                    "%(who)s: no new posts or figures for a long time; the source may be stale.",
-                    who=who,
-                )
-            )
-        if not source.failures and not source.stale_reason:
-            lines.append(
-                _("%(who)s: part of the week's data is missing; figures may be low.", who=who)
-            )
+        if not source.ok:
+            lines.extend(_source_problems(source, fmt))
     if lines:
         return lines
     if not health:
-        return [_("No source reported this week.")]
+        return [fmt._("No source reported this week.")]
     return [
         fmt.n_(
             "All is well: the only source worked normally all week.",
@@ -362,6 +334,85 @@ def health_lines(health: list[SourceHealth], fmt: Formatter) -> list[str]:
             len(health),
         )
     ]
+
+
+def _source_problems(source: SourceHealth, fmt: Formatter) -> list[str]:
+    _ = fmt._
+    who = _(
+        "%(company)s on %(platform)s",
+        company=one_line(source.company),
+        platform=platform_name(source.platform, fmt),
+    )
+    if source.label:
+        who += f" ({one_line(source.label, 60)})"
+    if source.never_read:
+        why = _reason(source.last_error_kind, fmt) if source.last_error_kind else ""
+        if why:
+            return [
+                _("%(who)s: never read since tracking began (%(reason)s).", who=who, reason=why)
+            ]
+        return [_("%(who)s: never read since tracking began.", who=who)]
+    if source.attempts == 0:
+        return [_("%(who)s: not collected this week; its figures are missing.", who=who)]
+    lines = []
+    read = _read_count(source, fmt)
+    for kind, count in sorted(source.failures.items(), key=lambda item: -item[1]):
+        lines.append(
+            _(
+                "%(who)s: %(reason)s %(times)s (%(read)s); figures for it may be low.",
+                who=who,
+                reason=_reason(kind, fmt),
+                times=fmt.n_("once", "%(num)s times", count),
+                read=read,
+            )
+        )
+    if source.stale_reason and "stale" not in source.failures:
+        lines.append(
+            _(
+                "%(who)s: no new posts or figures for a long time; the source may be stale.",
+                who=who,
+            )
+        )
+    return lines
+
+
+def _read_count(source: SourceHealth, fmt: Formatter) -> str:
+    """'read 5 of 7 scheduled times', or 'read 5 times' when the schedule is not known."""
+    if source.scheduled:
+        return fmt._(
+            "read %(reads)s of %(scheduled)s scheduled times",
+            reads=fmt.integer(source.reads),
+            scheduled=fmt.integer(source.scheduled),
+        )
+    return fmt.n_("read once", "read %(num)s times", source.reads)
+
+
+def coverage_banner(coverage: Coverage | None, fmt: Formatter) -> list[str]:
+    """The caveat at the top of a digest that is not a normal week's: partial, or thin."""
+    if coverage is None:
+        return []
+    _ = fmt._
+    lines = []
+    if coverage.future:
+        lines.append(_("This week has not begun yet: there is nothing to report about it."))
+    elif coverage.partial:
+        lines.append(
+            _("Partial week: the week is not over yet, so these figures cover only part of it.")
+        )
+    if not coverage.us_read:
+        lines.append(
+            _("Our own accounts were not read this week: the comparison with us is not reliable.")
+        )
+    if coverage.sources_read < coverage.sources * MIN_SHARE_READ:
+        lines.append(
+            _(
+                "Only %(read)s of %(sources)s sources were read this week: these figures do "
+                "not stand for the week.",
+                read=fmt.integer(coverage.sources_read),
+                sources=fmt.integer(coverage.sources),
+            )
+        )
+    return lines
 
 
 def how_we_count(timezone: str, fmt: Formatter) -> list[str]:

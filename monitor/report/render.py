@@ -19,6 +19,7 @@ from babel.dates import format_datetime, format_interval
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from monitor.coverage import Coverage
 from monitor.insights import Argument
 from monitor.metrics import WeekMetrics
 from monitor.report import charts as chart_module
@@ -70,8 +71,10 @@ def render_digest(
     language: str,
     top_posts: int,
     generated_at: datetime,
+    coverage: Coverage | None = None,
 ) -> Digest:
-    """The week's digest from figures already measured and interpreted: it computes nothing."""
+    """The week's digest from figures already measured and interpreted: it computes nothing.
+    `coverage`: what was read in the week; a partial or thin week carries a banner."""
     fmt = Formatter(language)
     sentences = tuple(one_line(t.sentence(language)) for t in argument.takeaways[:MAX_TAKEAWAYS])
     drawn = _draw_charts(metrics, argument, fmt) if metrics.has_data else []
@@ -82,6 +85,9 @@ def render_digest(
     values = _values(metrics, argument, sentences, fmt, top_posts, generated_at)
     values["subject"] = subject
     values["preheader"] = one_line(argument.preheader(language) or values["no_data_text"], 150)
+    values["banner"] = context.coverage_banner(coverage, fmt)
+    if values["banner"]:  # the caveat is the first thing a mail app shows under the subject
+        values["preheader"] = one_line(values["banner"][0], 150)
     environment = template_environment(language)
     html_template = environment.get_template("digest.html")
 

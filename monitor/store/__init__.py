@@ -148,12 +148,11 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
 
     # --- config sync ------------------------------------------------------------
 
-    def sync_config(
-        self, companies: list[tuple[str, bool, list[tuple[str, str, str | None]]]]
-    ) -> None:
+    def sync_config(self, companies: list[tuple[str, bool, list[tuple]]]) -> None:
         """Make the companies and sources match the configuration.
 
-        `companies` is [(name, is_self, [(kind, target, label), …]), …]. A company whose
+        `companies` is [(name, is_self, [(kind, target, label[, interval_s]), …]), …]: the
+        interval, when given, is how often the source is scheduled. A company whose
         name is new but whose sources match a company that left the file is a rename.
         Sources that left the file are marked inactive, never deleted: history stays.
         """
@@ -162,7 +161,7 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
             keys_by_company = self._source_keys_by_company(connection)
             wanted = {name for name, _, _ in companies}
             for name, is_self, source_list in companies:
-                keys = {(kind, target) for kind, target, _ in source_list}
+                keys = {(kind, target) for kind, target, *_ in source_list}
                 if name in existing:
                     company_id = existing[name].id
                 else:
@@ -210,17 +209,18 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
                 select(s.sources).where(s.sources.c.company_id == company_id)
             )
         }
-        for kind, target, label in source_list:
+        for kind, target, label, *schedule in source_list:
+            values = {"label": label, "active": True, "interval_s": next(iter(schedule), None)}
             if (kind, target) in rows:
                 connection.execute(
                     update(s.sources)
                     .where(s.sources.c.id == rows.pop((kind, target)).id)
-                    .values(label=label, active=True)
+                    .values(**values)
                 )
             else:
                 connection.execute(
                     insert(s.sources).values(
-                        company_id=company_id, kind=kind, target=target, label=label, active=True
+                        company_id=company_id, kind=kind, target=target, **values
                     )
                 )
         for row in rows.values():

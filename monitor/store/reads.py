@@ -67,6 +67,14 @@ class MetricsReads:
         return self._rows(in_range.union_all(last_before))
 
     def read_sources(self) -> Rows:
+        """Every source with its state, schedule and first collection attempt (when tracking
+        began)."""
+        e = s.source_events.c
+        first = (
+            select(e.source_id, func.min(e.at).label("first_attempt_at"))
+            .group_by(e.source_id)
+            .subquery()
+        )
         query = select(
             s.sources.c.id.label("source_id"),
             s.companies.c.name.label("company"),
@@ -80,7 +88,11 @@ class MetricsReads:
             s.sources.c.last_error_message,
             s.sources.c.consecutive_failures,
             s.sources.c.stale_reason,
-        ).select_from(s.sources.join(s.companies))
+            s.sources.c.interval_s,
+            first.c.first_attempt_at,
+        ).select_from(
+            s.sources.join(s.companies).outerjoin(first, first.c.source_id == s.sources.c.id)
+        )
         return self._rows(query)
 
     def read_source_events(self, since: datetime, until: datetime) -> Rows:

@@ -59,6 +59,7 @@ class DeliveryRecord:
     refused: dict[str, str]
     attempts: int
     sent_at: datetime | None
+    updated_at: datetime | None = None
 
 
 def _source_record(row: Any) -> SourceRecord:
@@ -93,4 +94,5 @@ def _delivery_record(row: Any) -> DeliveryRecord:
         refused=json.loads(row.refused or "{}"),
         attempts=row.attempts,
         sent_at=row.sent_at,
+        updated_at=row.updated_at,
     )

@@ -6,6 +6,7 @@ An existing database is upgraded step by step: each migration turns version N-1 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -77,6 +78,7 @@ sources = Table(
     Column("unchanged_cycles", Integer, nullable=False, default=0),
     Column("stale_reason", Text),  # set while the source looks frozen
     Column("next_due_at", UtcDateTime),
+    Column("interval_s", Integer),  # how often it is scheduled, from the configuration
     UniqueConstraint("company_id", "kind", "target"),
 )
 
@@ -165,7 +167,9 @@ deliveries = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("week", String(10), nullable=False),  # ISO week, 2026-W47
-    Column("recipients", Text, nullable=False),  # sorted, comma-separated: the identity
+    Column("recipients", Text, nullable=False),  # sorted, comma-separated
+    # The identity, with the week: sha256 of `recipients` (200 addresses overflow a btree row).
+    Column("recipients_hash", String(64), nullable=False),
     Column("status", String(10), nullable=False),  # pending|sending|sent|partial|failed|outbox
     Column("message_id", String(300)),
     Column("path", Text),  # the .eml in the outbox
@@ -175,7 +179,7 @@ deliveries = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
-    UniqueConstraint("week", "recipients"),
+    Index("ux_deliveries_week_recipients", "week", "recipients_hash", unique=True),
 )
 
 
@@ -191,6 +195,48 @@ def _v2_source_health(connection: Connection) -> None:
             connection.execute(text(f"ALTER TABLE sources ADD COLUMN {name} {ddl}"))
 
 
+def _v3_source_interval(connection: Connection) -> None:
+    """v3: each source's scheduled interval, so data health can say "read N of M times"."""
+    existing = {c["name"] for c in inspect(connection).get_columns("sources")}
+    if "interval_s" not in existing:
+        connection.execute(text("ALTER TABLE sources ADD COLUMN interval_s INTEGER"))
+
+
+def recipients_hash(recipients: str) -> str:
+    return hashlib.sha256(recipients.encode("utf-8")).hexdigest()
+
+
+def _v4_delivery_identity(connection: Connection) -> None:
+    """v4: deliveries are identified by (week, a hash of the recipient list): on PostgreSQL a
+    unique index on the list itself cannot hold 200 recipients (btree row limit)."""
+    columns = {c["name"] for c in inspect(connection).get_columns("deliveries")}
+    if "recipients_hash" not in columns:
+        connection.execute(text("ALTER TABLE deliveries ADD COLUMN recipients_hash VARCHAR(64)"))
+    rows = connection.execute(text("SELECT id, recipients FROM deliveries")).all()
+    for row_id, recipients in rows:
+        connection.execute(
+            text("UPDATE deliveries SET recipients_hash = :hash WHERE id = :id"),
+            {"hash": recipients_hash(recipients), "id": row_id},
+        )
+    if connection.dialect.name == "postgresql":  # SQLite's old constraint is harmless
+        for constraint in inspect(connection).get_unique_constraints("deliveries"):
+            if constraint["column_names"] == ["week", "recipients"]:
+                connection.execute(
+                    text(f'ALTER TABLE deliveries DROP CONSTRAINT "{constraint["name"]}"')
+                )
+        connection.execute(text("ALTER TABLE deliveries ALTER COLUMN recipients_hash SET NOT NULL"))
+    connection.execute(
+        text(
+            "CREATE UNIQUE INDEX IF NOT EXISTS ux_deliveries_week_recipients"
+            " ON deliveries (week, recipients_hash)"
+        )
+    )
+
+
 # MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v2_source_health]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _v2_source_health,
+    _v3_source_interval,
+    _v4_delivery_identity,
+]
 LATEST_VERSION = len(MIGRATIONS) + 1

@@ -186,8 +186,9 @@ def test_incomplete_week_marks_the_company_and_its_source(world):
 
 
 def test_stale_source_is_not_ok_and_inactive_sources_are_left_out(world):
-    world.source("Our Co", "bluesky", is_self=True, stale="no new post in 30 days")
+    stale = world.source("Our Co", "bluesky", is_self=True, stale="no new post in 30 days")
     world.source("Gone", "feed", active=False)
+    world.event(stale, at(18))  # read this week, but nothing moves any more
     metrics = world.compute("2026-W47")
     assert [c.company for c in metrics.companies] == ["Our Co"]
     assert not metrics.health[0].ok and not metrics.health[0].incomplete

@@ -120,6 +120,9 @@ def health(
         stale_reason=stale_reason,
         incomplete=bool(failures),
         ok=not failures and not stale_reason,
+        is_self=company == US,
+        reads=168 - sum(failures.values()),
+        scheduled=168,
     )
 
 

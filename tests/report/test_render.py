@@ -131,8 +131,8 @@ def test_breakouts_say_how_far_above_the_usual(english):
 def test_data_health_speaks_plain_words(english, italian):
     lines = [p.get_text() for p in section(english.html, "health").select("p.health")]
     assert lines == [
-        "Acme on Telegram: the platform asked us to slow down (rate limited) 3 times; "
-        "figures for it may be low.",
+        "Acme on Telegram: the platform asked us to slow down (rate limited) 3 times "
+        "(read 165 of 168 scheduled times); figures for it may be low.",
         "Globex on Website feed: no new posts or figures for a long time; the source may be stale.",
     ]
     assert "Acme su Telegram: la piattaforma ci ha chiesto di rallentare" in italian.text

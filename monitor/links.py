@@ -1,0 +1,27 @@
+"""Which addresses may become a link anywhere the monitor shows one (digest, export)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def safe_url(value: object) -> str | None:
+    """An absolute http(s) URL, or None (javascript:, data:, relative, malformed ...)."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url or _CONTROL.search(url) or any(c in url for c in ' "<>`\\'):
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if "@" in parts.netloc:  # user:pass@host hides the real host from a reader
+        return None
+    return url
