@@ -27,7 +27,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 WIDTH_IN, HEIGHT_IN, DPI = 4.6, 2.9, 150  # 690 x 435 px
 TEXT_COLOUR, GRID_COLOUR = "#222222", "#BBBBBB"
 TITLE_PT, LABEL_PT = 13, 11  # at 345 px wide: 13.5 px and 11.5 px
-HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+HALO = [patheffects.withStroke(linewidth=1.6, foreground="white")]
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,8 @@ def engagement_chart(
     _ = fmt._
     title = _("Our engagement against the competitors")
     figure = _figure(title)
-    top = figure.add_axes((0.15, 0.38, 0.6, 0.48))
-    bottom = figure.add_axes((0.15, 0.12, 0.6, 0.18), sharex=top)
+    top = figure.add_axes((0.14, 0.38, 0.5, 0.48))  # room on the right for the line labels
+    bottom = figure.add_axes((0.14, 0.12, 0.5, 0.18), sharex=top)
     positions = list(range(len(week_labels)))
     known = [v for _n, _c, values in lines for v in values if v]
     for name, colour, values in lines:
@@ -106,7 +106,7 @@ def engagement_chart(
         top.plot(positions, series, color=colour, linewidth=width, marker="o", markersize=3)
         last = next((v for v in reversed(series) if v == v), None)
         if last is not None:
-            top.annotate(one_line(name, 24), (positions[-1], last), xytext=(6, 0),
+            top.annotate(one_line(name, 22), (positions[-1], last), xytext=(6, 0),
                          textcoords="offset points", va="center", fontsize=LABEL_PT,
                          color=TEXT_COLOUR, path_effects=HALO, annotation_clip=False)  # fmt: skip
     if known and max(known) / min(known) > 10:
