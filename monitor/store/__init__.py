@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, OperationalError
 
 from monitor.errors import StoreError
 from monitor.store import schema as s
@@ -58,9 +58,10 @@ def _engine(url: str) -> Engine:
     def _plainly(context) -> None:
         # A database that fails under a running command (damaged pages, full disk, read-only
         # file, lost server) is one plain StoreError, not a SQLAlchemy traceback. Integrity
-        # errors stay what they are: the store relies on them (claim_delivery).
+        # errors stay what they are: the store relies on them (claim_delivery). So do data
+        # errors (a value that does not fit a column): the value is wrong, not the database.
         problem = context.sqlalchemy_exception
-        if context.is_pre_ping or isinstance(problem, IntegrityError):
+        if context.is_pre_ping or isinstance(problem, IntegrityError | DataError):
             return
         if isinstance(problem, OperationalError | DatabaseError):
             raise _use_error(url, context.original_exception) from None
