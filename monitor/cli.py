@@ -163,9 +163,10 @@ def collect(
 ) -> None:
     """Collect every source once, now, and show what each gave (exit 1 if any failed)."""
     from monitor.collect import sync_sources
+    from monitor.instance_lock import instance_lock
 
     loaded = _load(config)
-    with Store(loaded.database) as store:
+    with Store(loaded.database) as store, instance_lock(store, "monitor collect"):
         sync_sources(loaded, store)
         chosen = _choose_sources(store, company, source)
         report = _collect_with_progress(loaded, store, chosen)

@@ -99,6 +99,24 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
         except (OperationalError, DatabaseError) as error:
             raise _use_error(url, error) from None
         self.dialect = self.engine.dialect.name
+        self._file = _file_identity(self.engine.url.database) if self.dialect == "sqlite" else None
+
+    def check_same_file(self) -> None:
+        """StoreError when the SQLite file was deleted or replaced since it was opened.
+
+        Open connections would go on writing into the deleted file (or the old one), and
+        every figure written from then on would be lost. PostgreSQL: nothing to check.
+        """
+        if self._file is None:
+            return
+        path, identity = self._file
+        now = _file_identity(str(path))
+        if now is None:
+            raise StoreError(f"the database file {path} was deleted while the monitor was using it")
+        if now[1] != identity:
+            raise StoreError(
+                f"the database file {path} was replaced while the monitor was using it"
+            )
 
     def close(self) -> None:
         self.engine.dispose()
@@ -303,6 +321,18 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
         connection.commit()
         connection.invalidate()  # never back to the pool with a session lock on it
         connection.close()
+
+
+def _file_identity(database: str | None) -> tuple[Path, tuple[int, int]] | None:
+    """(path, (device, inode)) of a SQLite file; None for memory or a file not there."""
+    if not database or database == ":memory:":
+        return None
+    path = Path(database).resolve()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return path, (stat.st_dev, stat.st_ino)
 
 
 def redact_password(url: str) -> str:
