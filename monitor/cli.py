@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from monitor.cli_tables import print_outcomes, print_status
 from monitor.clock import utc_now
 from monitor.config import Config, config_schema, load_config, missing_secrets, source_needs
 from monitor.errors import ConfigError, MonitorError
 from monitor.store import Store
+from monitor.terminal import console, styled
 
 app = typer.Typer(
     help="Watch competitors' public social activity and send a weekly digest to your executives.",
@@ -28,8 +27,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = console()
+err = console(stderr=True)
 
 DEFAULT_CONFIG = Path("config/monitor.yaml")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -70,7 +69,7 @@ def plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except MonitorError as error:
-            err.print(f"[red]Error:[/red] {error}", highlight=False, markup=True, soft_wrap=True)
+            err.print(styled("[red]Error:[/red] {}", error), soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             err.print("Interrupted.")
@@ -106,16 +105,26 @@ def validate(config: ConfigOption = None) -> None:
     loaded = load_config(path)
     sources = sum(len(c.sources) for c in loaded.companies)
     out.print(
-        f"[green]OK[/green] {path}: {len(loaded.companies)} companies "
-        f"(us: {loaded.organization.name}), {sources} sources."
+        styled(
+            "[green]OK[/green] {}: {} companies (us: {}), {} sources.",
+            path,
+            len(loaded.companies),
+            loaded.organization.name,
+            sources,
+        )
     )
     for warning in missing_secrets(loaded):
-        out.print(f"[yellow]Note:[/yellow] {warning}; it is needed when that part runs.")
+        out.print(styled("[yellow]Note:[/yellow] {}; it is needed when that part runs.", warning))
     for (company, kind, target), needs in source_needs(loaded).items():
         for need in needs:
             out.print(
-                f"[yellow]Note:[/yellow] {company} {kind} {target} {need}; "
-                "it cannot be collected until then."
+                styled(
+                    "[yellow]Note:[/yellow] {} {} {} {}; it cannot be collected until then.",
+                    company,
+                    kind,
+                    target,
+                    need,
+                )
             )
 
 
@@ -154,9 +163,10 @@ def collect(
 ) -> None:
     """Collect every source once, now, and show what each gave (exit 1 if any failed)."""
     from monitor.collect import sync_sources
+    from monitor.instance_lock import instance_lock
 
     loaded = _load(config)
-    with Store(loaded.database) as store:
+    with Store(loaded.database) as store, instance_lock(store, "monitor collect"):
         sync_sources(loaded, store)
         chosen = _choose_sources(store, company, source)
         report = _collect_with_progress(loaded, store, chosen)
@@ -239,18 +249,18 @@ def report(
         sync_sources(loaded, store)
         made = run_week(store, loaded, chosen, now, send=send, force=force, test_to=to)
     digest, paths = made.digest, made.paths
-    out.print(f"[bold]{escape(digest.subject)}[/bold]", highlight=False)
+    out.print(styled("[bold]{}[/bold]", digest.subject))
     if digest.verdict:
-        out.print(escape(digest.verdict), highlight=False)
+        out.print(digest.verdict)
     for number, sentence in enumerate(digest.takeaways, 1):
-        out.print(f"  {number}. {escape(sentence)}", highlight=False)
+        out.print(f"  {number}. {sentence}")
     for path in (paths.html, paths.eml, paths.txt, paths.json):
-        out.print(f"Written: {escape(str(path))}", highlight=False)
+        out.print(f"Written: {path}")
     if open_:
         _open_in_browser(paths.html)
     result = made.delivery
     if result is not None:
-        out.print(escape(result.describe()), highlight=False)
+        out.print(result.describe())
         if not result.ok:
             raise typer.Exit(1)
 

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from monitor.clock import utc_now
 from monitor.store import Store
+from monitor.terminal import styled
 
 if TYPE_CHECKING:
     from monitor.collect import SourceOutcome
@@ -28,19 +30,22 @@ def print_status(
         table.add_column(column)
     for record in store.sources():
         if record.stale_reason:
-            problem = f"[yellow]stale[/yellow]: {record.stale_reason}"
+            problem = styled("[yellow]stale[/yellow]: {}", record.stale_reason)
         elif record.last_error_kind:
-            problem = f"[red]{record.last_error_kind}[/red]: {record.last_error_message}"
+            problem = styled("[red]{}[/red]: {}", record.last_error_kind, record.last_error_message)
         else:
-            problem = "[green]ok[/green]" if record.last_ok_at else "not collected yet"
+            problem = styled("[green]ok[/green]") if record.last_ok_at else "not collected yet"
         declared = all_kinds().get(record.kind)  # an old row's kind may be gone
         note = declared.limits_note if declared else None
         missing = (needs or {}).get((record.company, record.kind, record.target), [])
+        where = styled("{} {}", record.kind, record.label or record.target)
+        if note:
+            where += styled("\n[dim]{}[/dim]", note)
+        for need in missing:
+            where += styled("\n[yellow]{}[/yellow]", need)
         table.add_row(
             record.company + (" (us)" if record.is_self else ""),
-            f"{record.kind} {record.label or record.target}"
-            + (f"\n[dim]{note}[/dim]" if note else "")
-            + "".join(f"\n[yellow]{need}[/yellow]" for need in missing),
+            where,
             str(posts.get(record.id, 0)),
             _when(record.last_ok_at, now) if record.last_ok_at else "never",
             problem,
@@ -88,15 +93,15 @@ def print_outcomes(out: Console, outcomes: list[SourceOutcome]) -> None:
         table.add_column(column)
     for o in sorted(outcomes, key=lambda o: (o.company, o.kind, o.target)):
         if not o.ok:
-            result = f"[red]{o.error_kind}[/red]: {o.error_message}"
+            result = styled("[red]{}[/red]: {}", o.error_kind, o.error_message)
         elif o.unchanged:
-            result = "unchanged since last time"
+            result = Text("unchanged since last time")
         else:
-            result = f"{o.new_posts} new posts, {o.updated_counts} updated counts"
+            result = Text(f"{o.new_posts} new posts, {o.updated_counts} updated counts")
             if o.error_kind == "stale":
-                result += f"\n[yellow]stale[/yellow]: {o.error_message}"
+                result += styled("\n[yellow]stale[/yellow]: {}", o.error_message)
         for warning in o.warnings:
-            result += f"\n[yellow]note[/yellow]: {warning}"
+            result += styled("\n[yellow]note[/yellow]: {}", warning)
         table.add_row(o.company, f"{o.kind} {o.label or o.target}", result)
     out.print(table)
     failed = sum(not o.ok for o in outcomes)

@@ -16,9 +16,10 @@ from typing import Any
 from monitor.clock import utc_now
 from monitor.collectors import SourceContext, collector_for, parsing_pool
 from monitor.config import Config, SourceConfig, read_secret
-from monitor.errors import ConfigError, SourceError
+from monitor.errors import ConfigError, SourceError, StoreError
 from monitor.kinds import all_kinds
 from monitor.net import HttpClient
+from monitor.storable import storable_harvest
 from monitor.store import SourceRecord, Store
 
 log = logging.getLogger("monitor.collect")
@@ -178,13 +179,21 @@ async def collect_one(
         interval=interval,
         now=now,
     )
-    result = store.save_harvest(
-        record.id,
-        harvest,
-        track_engagement_for=config.collect.track_engagement_for,
-        next_due_at=now + _jittered(interval, config.collect.jitter),
-        stale_reason=stale,
-    )
+    harvest = storable_harvest(harvest)
+    try:
+        result = store.save_harvest(
+            record.id,
+            harvest,
+            track_engagement_for=config.collect.track_engagement_for,
+            next_due_at=now + _jittered(interval, config.collect.jitter),
+            stale_reason=stale,
+        )
+    except StoreError:
+        raise  # the database itself failed: the cycle stops
+    except Exception as error:  # a value this source gave that the store refused: its own
+        log.exception("unexpected error storing %s", record.key)
+        message = f"what it gave could not be stored ({type(error).__name__}: {error})"
+        return _failed(store, record, "unexpected", message, now, interval, config, began)
     log.info(
         "%s %s: %d new posts, %d updated counts%s",
         record.company,

@@ -24,7 +24,9 @@ from pydantic import (
 )
 
 from monitor.config_sources import MODELS_BY_NAME, SOURCE_MODELS, SourceConfig, expand_source
-from monitor.config_types import ByteSize, Duration, EnvName, HttpUrl, Strict
+from monitor.config_types import ByteSize, CollectInterval, Duration, EnvName, HttpUrl, Strict
+from monitor.config_yaml import read_yaml
+from monitor.domain import NAME_MAX_CHARS
 from monitor.errors import ConfigError
 from monitor.kinds import SourceBase, kind, unmet_needs
 from monitor.units import parse_schedule
@@ -39,23 +41,22 @@ def __getattr__(name: str) -> type[SourceBase]:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class Company(Strict):
-    name: str = Field(min_length=1)
-    sources: list[Annotated[SourceConfig, BeforeValidator(expand_source)]] = Field(min_length=1)
+def _check_name(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
 
-    @model_validator(mode="after")
-    def _unique_sources(self) -> Company:
-        keys = [s.key for s in self.sources]
-        if dupes := sorted({k for k in keys if keys.count(k) > 1}):
-            raise ValueError(f"the same source is listed twice: {', '.join(dupes)}")
-        return self
+
+class Company(Strict):
+    name: Annotated[str, AfterValidator(_check_name)] = Field(max_length=NAME_MAX_CHARS)
+    sources: list[Annotated[SourceConfig, BeforeValidator(expand_source)]] = Field(min_length=1)
 
 
 # --- sections ----------------------------------------------------------------
 
 
 class CollectSettings(Strict):
-    interval: Duration = timedelta(hours=1)
+    interval: CollectInterval = timedelta(hours=1)
     lookback: Duration = timedelta(days=56)
     track_engagement_for: Duration = timedelta(days=14)
     concurrency: int = Field(16, ge=1, le=256)
@@ -154,6 +155,20 @@ class Config(Strict):
     report: ReportSettings = Field(default_factory=ReportSettings)
     email: EmailSettings | None = None
     database: Annotated[str, AfterValidator(_check_database)] = "sqlite:///data/monitor.db"
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> Config:
+        """One account or feed is listed once in the whole file: twice, its posts would be
+        counted twice (for one company) or given to two companies."""
+        seen: dict[str, str] = {}
+        for company in self.companies:
+            for source in company.sources:
+                if (first := seen.get(source.identity)) is not None:
+                    raise ValueError(
+                        f"{source.key} is listed twice ({first} and {company.name}); keep it once"
+                    )
+                seen[source.identity] = company.name
+        return self
 
     @model_validator(mode="after")
     def _unique_company_names(self) -> Config:
@@ -262,14 +277,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 
 def parse_config(text: str, name: str = "config") -> Config:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark else name
-        problem = getattr(error, "problem", None) or str(error)
-        raise ConfigError(f"{where}: not valid YAML ({problem})") from None
+    root, data = read_yaml(text, name)
     if not isinstance(data, dict):
         got = "an empty file" if data is None else type(data).__name__
         raise ConfigError(f"{name}: the configuration must be a mapping of sections (got {got})")
@@ -303,6 +311,7 @@ _PLAIN = {
     "model_type": "must be a mapping of keys and values",
     "literal_error": "must be one of {expected}",
     "string_too_short": "must not be empty",
+    "string_too_long": "is too long (at most {max_length} characters)",
 }
 
 

@@ -8,6 +8,11 @@ from typing import Any, Literal
 
 MediaType = Literal["text", "link", "image", "video", "audio", "document", "poll"]
 MEDIA_TYPES: tuple[str, ...] = MediaType.__args__  # type: ignore[attr-defined]
+# The longest company name and source label, and the longest target, the store keeps
+# (companies.name, sources.label, sources.target): checked when the configuration is read,
+# so SQLite (which would keep more) and PostgreSQL (which would refuse) agree.
+NAME_MAX_CHARS = 200
+TARGET_MAX_CHARS = 500
 
 
 @dataclass(frozen=True)

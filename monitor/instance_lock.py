@@ -1,4 +1,6 @@
-"""One `monitor run` per database: a lock that vanishes with the process holding it."""
+"""One writer per database, `monitor run` or `monitor collect`: a lock that vanishes with
+the process holding it. Two collecting at once would insert the same posts twice (and one
+of them would fail on the unique key)."""
 
 from __future__ import annotations
 
@@ -15,13 +17,13 @@ ADVISORY_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"
 
 
 class AlreadyRunning(MonitorError):
-    """Another `monitor run` holds this database."""
+    """Another `monitor run` or `monitor collect` holds this database."""
 
     exit_code = 2
 
 
 @contextmanager
-def instance_lock(store: Store) -> Iterator[None]:
+def instance_lock(store: Store, purpose: str = "monitor run") -> Iterator[None]:
     """Hold the database for this process; AlreadyRunning if another process holds it.
 
     SQLite: flock on `<database>.lock`; PostgreSQL: an advisory lock on a connection of
@@ -30,7 +32,7 @@ def instance_lock(store: Store) -> Iterator[None]:
     if store.dialect == "postgresql":
         connection = store.try_advisory_lock(ADVISORY_LOCK_KEY)
         if connection is None:
-            raise _already_running(store.url)
+            raise _already_running(store.url, None, purpose)
         try:
             yield
         finally:
@@ -44,10 +46,12 @@ def instance_lock(store: Store) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise _already_running(store.url) from None
+            handle.seek(0)
+            holder = handle.read().partition(" ")[2].strip() or "monitor run"
+            raise _already_running(store.url, holder, purpose) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"{os.getpid()}\n")
+        handle.write(f"{os.getpid()} {purpose}\n")
         handle.flush()
         try:
             yield
@@ -55,8 +59,21 @@ def instance_lock(store: Store) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _already_running(url: str) -> AlreadyRunning:
+def _already_running(url: str, holder: str | None, purpose: str) -> AlreadyRunning:
+    """`holder` is the command holding the lock, where the lock can tell (SQLite)."""
+    database = redact_password(url)
+    if holder == "monitor collect":
+        return AlreadyRunning(
+            f"a `monitor collect` is already using the database {database}; wait for it to "
+            "finish (only one may write to it at a time)"
+        )
+    who = "`monitor run`" if holder else "`monitor run` (or a `monitor collect`)"
+    advice = (
+        "it collects every source on schedule; stop it first to collect by hand"
+        if purpose == "monitor collect"
+        else "stop it first"
+    )
     return AlreadyRunning(
-        f"another `monitor run` is already using the database {redact_password(url)}; "
-        "stop it first (only one may run at a time)"
+        f"another {who} is already using the database {database}; {advice} "
+        "(only one may write to it at a time)"
     )

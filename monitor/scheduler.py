@@ -30,8 +30,9 @@ from monitor.clock import utc_now
 from monitor.collect import run_cycle, sync_sources
 from monitor.config import Config, ReportSettings
 from monitor.deliver import DeliveryResult, recipients_key, retry_pending
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, StoreError
 from monitor.instance_lock import instance_lock
+from monitor.job_guards import CLOCK_CHECK_S, clock_went_back, watch_clock
 from monitor.logs import setup_logging
 from monitor.net import HttpClient
 from monitor.smtp import Interrupt
@@ -64,6 +65,8 @@ class _Runtime:
     digest_running: threading.Lock = field(default_factory=threading.Lock)
     client: HttpClient | None = None
     collecting: set[asyncio.Task] = field(default_factory=set)
+    halt: Callable[[], None] | None = None  # stops the job from any thread
+    failure: MonitorError | None = None  # why it stopped, when it stopped by itself
 
 
 _runtime: _Runtime | None = None
@@ -83,12 +86,15 @@ async def collect_source(source_id: int) -> None:
     runtime = _current()
     if runtime.stopping.is_set():
         return
+    if not _database_still_there(runtime):
+        return
     now = runtime.clock()
     record = runtime.store.source(source_id)
     if record is None or not record.active:
         return  # left the configuration since the job was stored
     interval = _interval_of(runtime.config, record.company, record.kind, record.target)
-    if record.next_due_at and record.next_due_at - now > interval * BACKOFF_SKIP_SHARE:
+    backing_off = record.next_due_at and record.next_due_at - now > interval * BACKOFF_SKIP_SHARE
+    if backing_off and not clock_went_back(record, now):
         return  # failing source, backing off (collect.py decided when it is due again)
     task = asyncio.current_task()
     if task is not None:
@@ -106,9 +112,24 @@ async def collect_source(source_id: int) -> None:
         runtime.collecting.discard(task)
 
 
+def _database_still_there(runtime: _Runtime) -> bool:
+    """False, and the job told to stop, when the database file was deleted or replaced."""
+    try:
+        runtime.store.check_same_file()
+    except StoreError as error:
+        log.error("%s; the job stops", error)
+        runtime.failure = error
+        if runtime.halt is not None:
+            runtime.halt()
+        return False
+    return True
+
+
 def send_weekly_digest() -> None:
     """The digest job: the last complete week if not yet delivered, then the failed ones."""
     runtime = _current()
+    if not _database_still_there(runtime):
+        return
     with runtime.digest_running:
         deliver_due_digest(
             runtime.config,
@@ -340,19 +361,24 @@ def run_job(
     run_week: Callable | None = None,
     ssl_context: ssl.SSLContext | None = None,
     stop_grace_s: float = STOP_GRACE_S,
+    clock_check_s: float = CLOCK_CHECK_S,
 ) -> None:
-    """Run until SIGTERM/SIGINT (or `stop_event`); returns normally, so the exit status is 0."""
+    """Run until SIGTERM/SIGINT (or `stop_event`); returns normally, so the exit status is 0.
+
+    Raises StoreError when it stopped by itself because its database file went away."""
     global _runtime
     os.umask(0o077)  # the database, its lock and the outbox: readable by this user only
     if log is None:
         setup_logging(config, log_format)
     with Store(store_url or config.database) as store, instance_lock(store):
         sync_sources(config, store)
-        _runtime = _Runtime(config, store, clock, run_week, ssl_context)
+        runtime = _runtime = _Runtime(config, store, clock, run_week, ssl_context)
         try:
-            asyncio.run(_serve(_runtime, stop_event, started, stop_grace_s))
+            asyncio.run(_serve(runtime, stop_event, started, stop_grace_s, clock_check_s))
         finally:
             _runtime = None
+    if runtime.failure is not None:
+        raise runtime.failure
 
 
 async def _serve(
@@ -360,9 +386,12 @@ async def _serve(
     stop_event: threading.Event | None,
     started: threading.Event | None,
     grace_s: float,
+    clock_check_s: float = CLOCK_CHECK_S,
 ) -> None:
     stop = asyncio.Event()
     _on_signals(stop)
+    loop = asyncio.get_running_loop()
+    runtime.halt = lambda: loop.call_soon_threadsafe(stop.set)
     watcher = asyncio.create_task(_watch(stop_event, stop)) if stop_event else None
     async with HttpClient(runtime.config.collect) as client:
         runtime.client = client
@@ -370,6 +399,12 @@ async def _serve(
         scheduler.start(paused=True)
         install_jobs(scheduler, runtime.config, runtime.store, runtime.clock())
         scheduler.resume()
+
+        def plan_again(now: datetime, _jump: timedelta) -> None:
+            install_jobs(scheduler, runtime.config, runtime.store, now)
+            scheduler.wakeup()
+
+        clock_watch = asyncio.create_task(watch_clock(runtime.clock, plan_again, clock_check_s))
         digest = scheduler.get_job(DIGEST_JOB_ID)
         log.info(
             "monitor running: %d sources; next digest %s",
@@ -379,6 +414,7 @@ async def _serve(
         if started:
             started.set()
         await stop.wait()
+        clock_watch.cancel()
         log.info("stopping: no new jobs; letting the collections in progress finish")
         scheduler.pause()
         runtime.stopping.set()

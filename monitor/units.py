@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
 _DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -18,7 +18,21 @@ _SIZE_UNITS = {
     "GIB": 1024**3,
 }
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_SIMPLE_SCHEDULE = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun)\w*\s+(\d{1,2}):(\d{2})\s*$", re.I)
+_SIMPLE_SCHEDULE = re.compile(r"^\s*([^\W\d_]+)\s+(\d{1,2}):(\d{2})\s*$")
+# The spellings of each day a schedule may use: "mon", "monday", "tues", …; nothing else,
+# so that "monkey 08:00" is refused rather than read as Monday.
+_DAY_SPELLINGS = {
+    "mon": ("monday",),
+    "tue": ("tues", "tuesday"),
+    "wed": ("wednesday",),
+    "thu": ("thur", "thurs", "thursday"),
+    "fri": ("friday",),
+    "sat": ("saturday",),
+    "sun": ("sunday",),
+}
+_DAYS = {spelling: day for day, more in _DAY_SPELLINGS.items() for spelling in (day, *more)}
+# The longest duration a setting may have; past it, dates computed from it overflow.
+MAX_DURATION = timedelta(days=3650)
 
 
 def parse_duration(value: object) -> timedelta:
@@ -37,6 +51,8 @@ def parse_duration(value: object) -> timedelta:
         raise ValueError("not a duration like 90s, 30m, 1h or 14d")
     if seconds <= 0:
         raise ValueError("must be longer than zero")
+    if not seconds <= MAX_DURATION.total_seconds():  # also NaN, and what timedelta cannot hold
+        raise ValueError(f"is too long: at most {MAX_DURATION.days}d (ten years)")
     return timedelta(seconds=seconds)
 
 
@@ -66,7 +82,12 @@ def parse_size(value: object) -> int:
 def parse_schedule(value: str) -> dict[str, str]:
     """`mon 08:00` or a 5-field cron expression -> APScheduler CronTrigger fields."""
     if match := _SIMPLE_SCHEDULE.match(value):
-        day, hour, minute = match.group(1).lower(), int(match.group(2)), int(match.group(3))
+        day = _DAYS.get(match.group(1).lower())
+        if day is None:
+            raise ValueError(
+                f"{match.group(1)!r} is not a day of the week (mon, tue, wed, thu, fri, sat, sun)"
+            )
+        hour, minute = int(match.group(2)), int(match.group(3))
         if hour > 23 or minute > 59:
             raise ValueError("the time must be between 00:00 and 23:59")
         return {"day_of_week": day, "hour": str(hour), "minute": str(minute)}
@@ -78,9 +99,15 @@ def parse_schedule(value: str) -> dict[str, str]:
     minute, hour, day, month, day_of_week = fields
     day_of_week = _cron_weekdays_to_names(day_of_week)
     try:
-        CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week)
+        trigger = CronTrigger(
+            minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, timezone=UTC
+        )
     except ValueError as error:
         raise ValueError(f"not a valid cron expression ({error})") from None
+    # 30 February, 31 April: valid fields, a date that never comes (any date fires within
+    # eight years: 29 February on a given weekday does).
+    if trigger.get_next_fire_time(None, _SOME_DAY) is None:
+        raise ValueError("this schedule never fires (a day that does not exist in that month?)")
     return {
         "minute": minute,
         "hour": hour,
@@ -90,6 +117,7 @@ def parse_schedule(value: str) -> dict[str, str]:
     }
 
 
+_SOME_DAY = datetime(2024, 1, 1, tzinfo=UTC)
 _CRON_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 

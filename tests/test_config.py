@@ -107,7 +107,7 @@ BAD_ADDITIONS = [
     ("negative duration", "collect: {timeout: 0s}\n", "collect.timeout: must be longer than zero"),
     ("bad size", "collect: {max_bytes: lots}\n", "collect.max_bytes: not a size"),
     ("bad timezone", "report: {timezone: Mars/Olympus}\n", "report.timezone: not a time zone"),
-    ("bad schedule", "report: {schedule: 'someday 08:00'}\n", "report.schedule: not a schedule"),
+    ("bad schedule", "report: {schedule: 'someday 08:00'}\n", "'someday' is not a day of the week"),
     ("bad hour in schedule", "report: {schedule: 'mon 25:00'}\n", "between 00:00 and 23:59"),
     ("bad cron", "report: {schedule: '0 8 * * funday'}\n", "not a valid cron expression"),
     ("unsupported language", "report: {language: de}\n", "report.language"),

@@ -23,7 +23,7 @@ from bs4.exceptions import ParserRejectedMarkup
 
 from monitor.collectors import SourceContext
 from monitor.collectors.html_dates import is_relative, parse_date
-from monitor.collectors.parsing import TEXT_LIMIT, parse_count
+from monitor.collectors.parsing import TEXT_LIMIT, as_count, parse_count
 from monitor.domain import Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 from monitor.net import Validators
@@ -337,7 +337,7 @@ def _count(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return int(value) if value >= 0 else None
+        return as_count(value)
     return parse_count(value) if isinstance(value, str) else None
 
 

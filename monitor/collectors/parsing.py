@@ -6,6 +6,7 @@ Pure: no I/O. Each collector says which platform sent what, so the messages name
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -42,10 +43,25 @@ def json_object(value: Any, what: str, sender: str) -> dict[str, Any]:
     return value
 
 
-def json_count(data: dict[str, Any], key: str) -> int | None:
-    """A counter of a JSON object: a whole number of at least 0, else None (unknown)."""
-    value = data.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+def json_count(data: dict[str, Any], key: str) -> int | float | None:
+    """A counter of a JSON object (see as_count)."""
+    return as_count(data.get(key))
+
+
+def as_count(value: object) -> int | float | None:
+    """A number a page or an API gave as a counter; None when it is no count (text, < 0).
+
+    A number the store cannot hold (1e30, 2**64, Infinity, NaN) is passed on as it is:
+    monitor.storable turns it into an unknown counter with a warning on its post, in one
+    place for every kind, instead of each parser dropping it silently or raising.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return value
+        value = int(value)
+    return value if value >= 0 else None
 
 
 def json_text(value: Any) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 import feedparser
 
 from monitor.collectors import SourceContext
-from monitor.collectors.parsing import TEXT_LIMIT, load_json
+from monitor.collectors.parsing import TEXT_LIMIT, as_count, load_json
 from monitor.config import read_secret
 from monitor.domain import AccountStats, Counts, Harvest, MediaType, Post
 from monitor.errors import ConfigError, SourceError
@@ -186,10 +186,8 @@ def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _int_or_none(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return int(value)
+def _int_or_none(value: object) -> int | float | None:
+    return as_count(value)
 
 
 # --- fetching --------------------------------------------------------------------------

@@ -6,18 +6,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from monitor.errors import MonitorError
+from monitor.terminal import console, styled
 
 if TYPE_CHECKING:  # pandas is heavy: every other command would pay for it at start
     from monitor.metrics import CompanyWeek, Figure
 
-out = Console()
-err = Console(stderr=True)
+out = console()
+err = console(stderr=True)
 LANGUAGES = ("en", "it")
 
 
@@ -53,23 +53,22 @@ def demo(
 
             result = run_demo(output, language=language, progress=progress)
     except MonitorError as error:
-        err.print(f"[red]Error:[/red] {error}", highlight=False, soft_wrap=True)
+        err.print(styled("[red]Error:[/red] {}", error), soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
-    out.print(f"\n[bold]{result.subject}[/bold]\n", highlight=False)
-    out.print(result.verdict + "\n", highlight=False)
+    out.print(styled("\n[bold]{}[/bold]\n", result.subject))
+    out.print(result.verdict + "\n")
     for number, sentence in enumerate(result.sentences, 1):
-        out.print(f"  {number}. {sentence}", highlight=False)
+        out.print(f"  {number}. {sentence}")
     out.print()
     out.print(scoreboard_table(result.scoreboard, result.week))
     out.print(
         f"\nCollected {result.collections} times ({result.requests} requests to the sample "
         f"platforms) in {result.seconds:.0f} s. The digest was sent to "
-        f"{', '.join(result.recipients)} on the demo's own mail server and written to:",
-        highlight=False,
+        f"{', '.join(result.recipients)} on the demo's own mail server and written to:"
     )
     for path in (result.html, result.eml, result.txt, result.figures):
-        out.print(f"  {path}", highlight=False)
-    out.print(f"The configuration it ran with: {result.config}", highlight=False)
+        out.print(f"  {path}")
+    out.print(f"The configuration it ran with: {result.config}")
     if open_:
         _open(result.html)
 
@@ -83,9 +82,9 @@ def scoreboard_table(rows: list[CompanyWeek], week: str) -> Table:
     for column in ("Company", "Posts", "Engagement", "Per follower", "Per post", "Followers"):
         table.add_column(column, justify="left" if column == "Company" else "right")
     for row in rows:
-        name = escape(f"{row.company} (us)" if row.is_self else row.company)
+        name = f"{row.company} (us)" if row.is_self else row.company
         table.add_row(
-            f"[bold]{name}[/bold]" if row.is_self else name,
+            styled("[bold]{}[/bold]", name) if row.is_self else name,
             _with_arrow(fmt.integer(row.posts.value), row.posts),
             _with_arrow(fmt.integer(row.engagement.value), row.engagement),
             _with_arrow(fmt.rate(row.engagement_rate.value), row.engagement_rate),
@@ -95,15 +94,15 @@ def scoreboard_table(rows: list[CompanyWeek], week: str) -> Table:
     return table
 
 
-def _with_arrow(text: str, figure: Figure) -> str:
+def _with_arrow(text: str, figure: Figure) -> str | Text:
     """The week's figure and an arrow for its change against the week before."""
     if figure.change is None or figure.change == 0:
         return text
-    return f"{text} [green]▲[/green]" if figure.change > 0 else f"{text} [red]▼[/red]"
+    return styled("{} [green]▲[/green]" if figure.change > 0 else "{} [red]▼[/red]", text)
 
 
 def _open(path: Path) -> None:
     import webbrowser
 
     if not webbrowser.open(path.resolve().as_uri()):
-        out.print(f"No browser found here; open {path} yourself.", highlight=False)
+        out.print(f"No browser found here; open {path} yourself.")

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from monitor.config_types import Duration, HttpUrl, Strict
+from monitor.config_types import CollectInterval, HttpUrl, Strict, normal_url
+from monitor.domain import NAME_MAX_CHARS, TARGET_MAX_CHARS
 
 
 class SourceBase(Strict):
@@ -31,10 +32,21 @@ class SourceBase(Strict):
     TARGET_ATTRIBUTE: ClassVar[str] = ""  # the attribute holding it, when named otherwise
 
     base_url: HttpUrl | None = Field(None, description="Override the platform's address.")
-    interval: Duration | None = Field(
+    interval: CollectInterval | None = Field(
         None, description="How often to collect; default collect.interval."
     )
-    label: str | None = Field(None, description="A name for this source in the digest.")
+    label: str | None = Field(
+        None, description="A name for this source in the digest.", max_length=NAME_MAX_CHARS
+    )
+
+    @model_validator(mode="after")
+    def _target_fits(self) -> SourceBase:
+        if len(self.target) > TARGET_MAX_CHARS:
+            raise ValueError(
+                f"{self.TARGET_FIELD} is too long ({len(self.target)} characters; "
+                f"at most {TARGET_MAX_CHARS})"
+            )
+        return self
 
     @property
     def target(self) -> str:
@@ -44,6 +56,15 @@ class SourceBase(Strict):
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.target}"  # type: ignore[attr-defined]
+
+    @property
+    def identity(self) -> str:
+        """What makes two entries the same account or feed: handles in any case, URLs
+        normalised (`https://ACME.example/feed/` is `https://acme.example/feed`)."""
+        target = self.target
+        if target.startswith(("http://", "https://")):
+            return f"{self.kind}:{normal_url(target)}"  # type: ignore[attr-defined]
+        return f"{self.kind}:{target.removeprefix('@').casefold()}"  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

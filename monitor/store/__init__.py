@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, OperationalError
 
 from monitor.errors import StoreError
 from monitor.store import schema as s
@@ -58,9 +58,10 @@ def _engine(url: str) -> Engine:
     def _plainly(context) -> None:
         # A database that fails under a running command (damaged pages, full disk, read-only
         # file, lost server) is one plain StoreError, not a SQLAlchemy traceback. Integrity
-        # errors stay what they are: the store relies on them (claim_delivery).
+        # errors stay what they are: the store relies on them (claim_delivery). So do data
+        # errors (a value that does not fit a column): the value is wrong, not the database.
         problem = context.sqlalchemy_exception
-        if context.is_pre_ping or isinstance(problem, IntegrityError):
+        if context.is_pre_ping or isinstance(problem, IntegrityError | DataError):
             return
         if isinstance(problem, OperationalError | DatabaseError):
             raise _use_error(url, context.original_exception) from None
@@ -98,6 +99,24 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
         except (OperationalError, DatabaseError) as error:
             raise _use_error(url, error) from None
         self.dialect = self.engine.dialect.name
+        self._file = _file_identity(self.engine.url.database) if self.dialect == "sqlite" else None
+
+    def check_same_file(self) -> None:
+        """StoreError when the SQLite file was deleted or replaced since it was opened.
+
+        Open connections would go on writing into the deleted file (or the old one), and
+        every figure written from then on would be lost. PostgreSQL: nothing to check.
+        """
+        if self._file is None:
+            return
+        path, identity = self._file
+        now = _file_identity(str(path))
+        if now is None:
+            raise StoreError(f"the database file {path} was deleted while the monitor was using it")
+        if now[1] != identity:
+            raise StoreError(
+                f"the database file {path} was replaced while the monitor was using it"
+            )
 
     def close(self) -> None:
         self.engine.dispose()
@@ -302,6 +321,18 @@ class Store(HarvestWriter, MetricsReads, Deliveries):
         connection.commit()
         connection.invalidate()  # never back to the pool with a session lock on it
         connection.close()
+
+
+def _file_identity(database: str | None) -> tuple[Path, tuple[int, int]] | None:
+    """(path, (device, inode)) of a SQLite file; None for memory or a file not there."""
+    if not database or database == ":memory:":
+        return None
+    path = Path(database).resolve()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return path, (stat.st_dev, stat.st_ino)
 
 
 def redact_password(url: str) -> str:

@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from monitor.domain import NAME_MAX_CHARS, TARGET_MAX_CHARS
+
 
 class UtcDateTime(TypeDecorator):
     """Aware UTC datetimes in Python, naive UTC in the database (same on SQLite and PostgreSQL)."""
@@ -55,7 +57,7 @@ companies = Table(
     "companies",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
+    Column("name", String(NAME_MAX_CHARS), nullable=False, unique=True),
     Column("is_self", Boolean, nullable=False, default=False),
     Column("active", Boolean, nullable=False, default=True),
 )
@@ -66,8 +68,8 @@ sources = Table(
     Column("id", Integer, primary_key=True),
     Column("company_id", ForeignKey("companies.id"), nullable=False),
     Column("kind", String(20), nullable=False),
-    Column("target", String(500), nullable=False),
-    Column("label", String(200)),
+    Column("target", String(TARGET_MAX_CHARS), nullable=False),
+    Column("label", String(NAME_MAX_CHARS)),
     Column("active", Boolean, nullable=False, default=True),
     Column("remember", Text, nullable=False, default="{}"),  # collector state, JSON
     Column("last_attempt_at", UtcDateTime),
