@@ -175,5 +175,5 @@ def _share_alt(rows, us, fmt: Formatter) -> str:
     known = [(name, share) for name, share in reversed(rows) if share is not None]
     if not known or sum(share for _n, share in known) == 0:
         return _("Share of engagement this week: no engagement was recorded.")
-    listed = ", ".join(f"{_label(n, us, fmt)} {fmt.percent(s, 0)}" for n, s in known[:5])
+    listed = ", ".join(f"{_label(n, us, fmt)} {fmt.percent(s, 1)}" for n, s in known[:5])
     return _("Share of engagement this week: %(list)s.", list=listed)

@@ -2,7 +2,7 @@
 
     PYTHONPATH=. /work/venv/bin/python tests/benchmarks/bench_render.py
     PYTHONPATH=. /work/venv/bin/python tests/benchmarks/bench_render.py --companies 4 \
-        --screenshot docs/digest-example.png       # the README's picture (needs chromium)
+        --screenshot /tmp/digest.png        # a picture of the digest (needs chromium)
 
 A seeded 13-week world goes through the real store and metrics, then the digest is rendered.
 Targets: rendering (charts included) under 3 s, the message under 1 MB.
