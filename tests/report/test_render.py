@@ -257,3 +257,23 @@ def test_no_english_is_left_in_an_italian_digest(italian):
             content = content.replace(phrase, " ")
         leftovers = re.findall(english_words, content, flags=re.IGNORECASE)
         assert leftovers == [], f"English words in the Italian {name}: {leftovers}"
+
+
+def test_tables_say_what_they_are_and_links_say_where_they_go(english):
+    page = soup(english.html)
+    assert page.html["lang"] == "en"
+    for table in page.find_all("table"):
+        if "score" in (table.get("class") or []):
+            assert table.get("role") is None  # a data table: read as a table
+        else:
+            assert table["role"] == "presentation"
+    assert all(th.get("scope") in ("col", "row", "colgroup") for th in page.find_all("th"))
+    texts = [a.get_text() for a in page.find_all("a")]
+    assert texts and not [t for t in texts if t.lower() in ("here", "click here", "link")]
+    assert any(t.startswith("Open Globex's post on") for t in texts)
+
+
+def test_dark_mode_is_declared(english):
+    metas = {m.get("name"): m.get("content") for m in soup(english.html).find_all("meta")}
+    assert metas["color-scheme"] == "light dark"
+    assert metas["supported-color-schemes"] == "light dark"
