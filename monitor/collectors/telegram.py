@@ -59,13 +59,20 @@ def parse_channel_page(body: bytes, channel: str) -> ChannelPage:
     """One t.me/s/<channel> page -> its posts, the channel's audience, the paging point."""
     soup = BeautifulSoup(body, "lxml")
     messages = soup.select(".tgme_widget_message[data-post]")
+    warnings: list[str] = []
+    if not messages:  # the wrapper's markup changed: the messages keep their post numbers
+        messages = [m for m in soup.select("[data-post]") if m.select_one("time[datetime]")]
+        if messages:
+            warnings.append(
+                f"the page of the Telegram channel {channel} has changed its layout; "
+                f"{len(messages)} messages were read by their post numbers"
+            )
     info = soup.select_one(".tgme_channel_info")
     if not messages and info is None:
         raise no_preview_error(soup, channel)
     posts: list[Post] = []
     ids: list[int] = []
     times: list[datetime] = []
-    warnings: list[str] = []
     for message in messages:
         try:
             message_id, published, post = _message(message)
@@ -252,6 +259,11 @@ async def collect(ctx: SourceContext) -> Harvest:
         if page.oldest_at is not None and page.oldest_at < ctx.since:
             break
         before = page.oldest_id
+    if account is None and posts:  # the messages are there, the header is not
+        warnings.append(
+            f"the page of the Telegram channel {channel} shows no subscriber count (its "
+            "header is missing or changed); its posts were read, its subscribers are unknown"
+        )
     newest_first = sorted(posts.values(), key=lambda p: p.published_at, reverse=True)
     return Harvest(
         observed_at=ctx.now, posts=tuple(newest_first), account=account, warnings=tuple(warnings)

@@ -72,8 +72,10 @@ def compute_week(
     notes = notes_for(source_table, health, set(accounts_df["source_id"]), week_posts)
     is_self = dict(zip(source_table["company"], source_table["is_self"], strict=False))
 
+    read_normally = set(companies) - set(incomplete)
+
     def rows(by: list[str]) -> tuple[list[CompanyWeek], pd.DataFrame, pd.DataFrame]:
-        now = week_table(posts_df, accounts_df, source_table, start, end, by)
+        now = week_table(posts_df, accounts_df, source_table, start, end, by, read_normally)
         before = week_table(posts_df, accounts_df, source_table, previous_start, start, by)
         return company_rows(now, before, is_self, incomplete, notes), now, before
 

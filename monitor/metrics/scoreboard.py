@@ -3,6 +3,7 @@ week's, the two average rows, and the trend series."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 import numpy as np
@@ -38,8 +39,12 @@ def week_table(
     start: datetime,
     end: datetime,
     by: list[str],
+    read_normally: Collection[str] = (),
 ) -> pd.DataFrame:
-    """One row per group (`by` = ["company"] or ["company", "platform"]) for [start, end)."""
+    """One row per group (`by` = ["company"] or ["company", "platform"]) for [start, end).
+
+    A company in `read_normally` (every source read without a problem in the week) that
+    published nothing earned a known 0 engagement; otherwise no posts leave it unknown."""
     groups = sources[by].drop_duplicates().sort_values(by)
     index = pd.MultiIndex.from_frame(groups) if len(by) > 1 else pd.Index(groups[by[0]])
     week = posts[(posts["published_at"] >= start) & (posts["published_at"] < end)]
@@ -48,6 +53,9 @@ def week_table(
     table["posts"] = grouped.size().reindex(index, fill_value=0).astype(float)
     table["posts_per_day"] = table["posts"] / DAYS_IN_WEEK
     table["engagement"] = grouped["engagement"].sum(min_count=1).reindex(index)
+    companies = table.index.get_level_values("company") if len(by) > 1 else table.index
+    silent = (table["posts"] == 0) & companies.isin(list(read_normally))
+    table.loc[silent, "engagement"] = 0.0
     engaged = grouped["engagement"].count().reindex(index, fill_value=0)
     table["engagement_per_post"] = table["engagement"] / engaged.where(engaged > 0)
     table["engaged_posts"] = engaged.astype(float)
