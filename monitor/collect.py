@@ -9,12 +9,13 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Collection, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.clock import utc_now
 from monitor.collectors import SourceContext, collector_for, parsing_pool
+from monitor.collectors.mentions import own_accounts, screen
 from monitor.config import Config, SourceConfig, read_secret
 from monitor.errors import ConfigError, SourceError, StoreError
 from monitor.kinds import all_kinds
@@ -76,7 +77,7 @@ def sync_sources(config: Config, store: Store) -> None:
                 company is config.organization,
                 [
                     (s.kind, s.target, s.label, int(config.interval_for(s).total_seconds()))
-                    for s in company.sources
+                    for s in config.sources_of(company)
                 ],
             )
             for company in config.companies
@@ -150,6 +151,8 @@ async def collect_one(
     since = now - (
         config.collect.track_engagement_for if record.last_ok_at else config.collect.lookback
     )
+    company = config.company(record.company)
+    terms = company.mentions if company and info.declared.mentions else None
     context = SourceContext(
         source=source,
         client=client,
@@ -157,10 +160,15 @@ async def collect_one(
         now=now,
         since=since,
         remember=dict(record.remember),
+        mentions=terms,
     )
     try:
         _check_needs(source, info.needs)
         harvest = await info.collect(context)
+        if company and terms:
+            own = own_accounts(company.sources)
+            found = screen(harvest.mentions, terms.terms, terms.exclude, own)
+            harvest = replace(harvest, mentions=found)
     except SourceError as error:
         return _failed(store, record, error.kind, error.message, now, interval, config, began)
     except ConfigError as error:

@@ -23,7 +23,14 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.config_sources import MODELS_BY_NAME, SOURCE_MODELS, SourceConfig, expand_source
+from monitor.config_sources import (
+    MENTION_KINDS,
+    MODELS_BY_NAME,
+    SOURCE_MODELS,
+    MentionTerms,
+    SourceConfig,
+    expand_source,
+)
 from monitor.config_types import ByteSize, CollectInterval, Duration, EnvName, HttpUrl, Strict
 from monitor.config_yaml import read_yaml
 from monitor.domain import NAME_MAX_CHARS
@@ -47,9 +54,30 @@ def _check_name(value: str) -> str:
     return value.strip()
 
 
+Sources = list[Annotated[SourceConfig, BeforeValidator(expand_source)]]
+
+
+def _no_duplicates(sources: list[SourceBase]) -> None:
+    keys = [s.key for s in sources]
+    if dupes := sorted({k for k in keys if keys.count(k) > 1}):
+        raise ValueError(f"the same source is listed twice: {', '.join(dupes)}")
+
+
 class Company(Strict):
     name: Annotated[str, AfterValidator(_check_name)] = Field(max_length=NAME_MAX_CHARS)
-    sources: list[Annotated[SourceConfig, BeforeValidator(expand_source)]] = Field(min_length=1)
+    sources: Sources = Field(min_length=1)
+    mentions: MentionTerms | None = Field(
+        None, description="What names this company, for the share of conversation."
+    )
+
+    @model_validator(mode="after")
+    def _no_mention_kinds(self) -> Company:
+        if found := sorted({s.kind for s in self.sources if s.kind in MENTION_KINDS}):
+            raise ValueError(
+                f"{', '.join(found)} finds what others say about a company: list it under "
+                "mention_sources, and the company's names under its mentions.terms"
+            )
+        return self
 
 
 # --- sections ----------------------------------------------------------------
@@ -155,6 +183,20 @@ class Config(Strict):
     report: ReportSettings = Field(default_factory=ReportSettings)
     email: EmailSettings | None = None
     database: Annotated[str, AfterValidator(_check_database)] = "sqlite:///data/monitor.db"
+    mention_sources: Sources = Field(
+        default_factory=list,
+        description="Where to look for what others say about each company with mentions.terms.",
+    )
+
+    @model_validator(mode="after")
+    def _only_mention_kinds(self) -> Config:
+        _no_duplicates(self.mention_sources)
+        if found := sorted({s.kind for s in self.mention_sources if s.kind not in MENTION_KINDS}):
+            raise ValueError(
+                f"mention_sources takes only {', '.join(MENTION_KINDS)}; "
+                f"{', '.join(found)} goes under a company's sources"
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_sources(self) -> Config:
@@ -203,10 +245,17 @@ class Config(Strict):
         """Us first, then the competitors in the file's order."""
         return [self.organization, *self.competitors]
 
+    def sources_of(self, company: Company) -> list[SourceBase]:
+        """The company's own sources, then the mention sources when it has terms to find."""
+        return [*company.sources, *(self.mention_sources if company.mentions else [])]
+
     @cached_property
     def source_lookup(self) -> dict[tuple[str, str, str], SourceConfig]:
         """(company name, kind, target) -> the source's settings."""
-        return {(c.name, s.kind, s.target): s for c in self.companies for s in c.sources}
+        return {(c.name, s.kind, s.target): s for c in self.companies for s in self.sources_of(c)}
+
+    def company(self, name: str) -> Company | None:
+        return next((c for c in self.companies if c.name == name), None)
 
     def interval_for(self, source: SourceBase) -> timedelta:
         return source.interval or self.collect.interval
@@ -255,7 +304,7 @@ def source_needs(config: Config) -> dict[tuple[str, str, str], list[str]]:
     found = {
         (company.name, source.kind, source.target): unmet_needs(source)
         for company in config.companies
-        for source in company.sources
+        for source in config.sources_of(company)
     }
     return {key: needs for key, needs in found.items() if needs}
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
+from monitor.config_types import Strict
 from monitor.kinds import SourceBase, all_kinds
 
 SOURCE_MODELS: dict[str, type[SourceBase]] = {k.name: k.model for k in all_kinds().values()}
@@ -19,6 +20,28 @@ SourceConfig = Annotated[
 ]
 # The models by class name (MastodonSource, …), for `from monitor.config import …`.
 MODELS_BY_NAME: dict[str, type[SourceBase]] = {m.__name__: m for m in SOURCE_MODELS.values()}
+
+
+MENTION_KINDS = tuple(k.name for k in all_kinds().values() if k.mentions)
+
+
+class MentionTerms(Strict):
+    """What names a company when others talk about it; matched as phrases, any case."""
+
+    terms: list[str] = Field(
+        min_length=1, description='Names, hashtags, domains: ["Acme Corp", "#acme", "acme.com"].'
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description='Phrases that mark noise: ["acme anvil"].'
+    )
+
+    @field_validator("terms", "exclude")
+    @classmethod
+    def _no_blank_phrases(cls, value: list[str]) -> list[str]:
+        cleaned = [" ".join(phrase.split()) for phrase in value]
+        if any(len(phrase.lstrip("#")) < 2 for phrase in cleaned):
+            raise ValueError("each phrase needs at least two letters or digits")
+        return cleaned
 
 
 def expand_source(entry: Any) -> Any:

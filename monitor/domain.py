@@ -59,6 +59,21 @@ class AccountStats:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """Something someone else published that names a company (a story, a post, an article)."""
+
+    url: str  # the mention's own address: its identity, however many sources saw it
+    published_at: datetime
+    external_id: str  # the platform's id (an HN item, a status, a post's at:// uri)
+    title: str | None = None
+    text: str = ""  # plain-text excerpt, at most ~500 characters
+    author: str | None = None  # as the platform names them: "user@server", "name.bsky.social"
+    counts: Counts = field(default_factory=Counts)  # None where the platform gives none
+    # False where the platform returns only a headline, so the terms cannot be checked here.
+    full_text: bool = True
+
+
+@dataclass(frozen=True)
 class Harvest:
     """What one collection of one source produced."""
 
@@ -68,3 +83,4 @@ class Harvest:
     unchanged: bool = False  # 304 / same body: nothing to parse, nothing to write
     warnings: tuple[str, ...] = ()  # plain sentences, e.g. "the feed is malformed; read 12 items"
     remember: dict[str, Any] = field(default_factory=dict)  # collector state to keep (ids)
+    mentions: tuple[Mention, ...] = ()  # what others said about the source's company

@@ -105,6 +105,7 @@ class _Request:
     url: str
     headers: dict[str, str]
     data: dict[str, str] | None = None
+    content: bytes | None = None  # a JSON body, already encoded
 
     def redirected(self, status: int, location: str) -> _Request:
         """The request a redirect asks for: credentials never follow to another host."""
@@ -115,13 +116,14 @@ class _Request:
             headers = {k: v for k, v in headers.items() if k.lower() not in private}
         if status in (301, 302, 303) and self.method == "POST":
             return _Request("GET", url, headers)
-        return _Request(self.method, url, headers, self.data)
+        return _Request(self.method, url, headers, self.data, self.content)
 
 
 @dataclass
 class _Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_start: float = float("-inf")
+    min_interval_s: float = 0.0  # a platform's own minimum, above the configured interval
 
 
 class HttpClient:
@@ -193,13 +195,28 @@ class HttpClient:
         data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         auth: tuple[str, str] | None = None,
+        json_body: Any = None,
         allow_status: Collection[int] = (),
     ) -> Response:
+        """A form (`data`) or a JSON document (`json_body`) sent by POST."""
         sent = dict(headers or {})
         if auth:
             token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             sent["Authorization"] = f"Basic {token}"
-        return await self._with_retries(_Request("POST", url, sent, dict(data or {})), allow_status)
+        content = None
+        if json_body is not None:
+            content = json.dumps(json_body).encode()
+            sent["Content-Type"] = "application/json"
+        request = _Request(
+            "POST", url, sent, dict(data or {}) if content is None else None, content
+        )
+        return await self._with_retries(request, allow_status)
+
+    def at_most_every(self, url: str, seconds: float) -> None:
+        """Requests to this URL's host start at least `seconds` apart (a platform's own rule,
+        e.g. GDELT's one request every 5 seconds), whatever `collect.per_host_interval` says."""
+        host = self._hosts.setdefault(_host_key(url), _Host())
+        host.min_interval_s = max(host.min_interval_s, seconds)
 
     # --- retries --------------------------------------------------------------
 
@@ -265,7 +282,8 @@ class HttpClient:
         url = request.url
         host = self._hosts.setdefault(_host_key(url), _Host())
         async with host.lock:
-            wait = host.last_start + self._interval_s - time.monotonic()
+            interval = max(self._interval_s, host.min_interval_s)
+            wait = host.last_start + interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)  # politeness is real time, never the injected sleep
             async with self._slots:
@@ -297,7 +315,11 @@ class HttpClient:
 
     async def _exchange(self, request: _Request) -> Response:
         built = self._client.build_request(
-            request.method, request.url, headers=request.headers, data=request.data
+            request.method,
+            request.url,
+            headers=request.headers,
+            data=request.data,
+            content=request.content,
         )
         reply = await self._client.send(built, stream=True)
         limit = self.settings.max_bytes

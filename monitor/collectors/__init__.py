@@ -28,6 +28,7 @@ from monitor.kinds import Kind, all_kinds, kind
 
 if TYPE_CHECKING:
     from monitor.config import SourceConfig
+    from monitor.config_sources import MentionTerms
     from monitor.net import HttpClient
 
 
@@ -42,6 +43,7 @@ class SourceContext:
     since: datetime  # page back until posts are older than this
     remember: dict[str, Any] = field(default_factory=dict)  # what earlier harvests asked to keep
     max_pages: int = 50  # a hard stop for paging, whatever the platform says
+    mentions: MentionTerms | None = None  # for a mention kind: the company's terms to look for
 
 
 Collect = Callable[[SourceContext], Awaitable[Harvest]]

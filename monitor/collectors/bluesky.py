@@ -120,7 +120,7 @@ def _entry(item: dict[str, Any]) -> FeedEntry:
     view = _object(item.get("post"), "post")
     reason = item.get("reason") if isinstance(item.get("reason"), dict) else {}
     kind = reason.get("$type")
-    post = _post(view)
+    post = post_from_view(view)
     if kind == REPOST:
         # Kept with the original's date and counters, marked: not the company's own post.
         repost_id = reason.get("uri") if isinstance(reason.get("uri"), str) else None
@@ -131,7 +131,8 @@ def _entry(item: dict[str, Any]) -> FeedEntry:
     return FeedEntry(post, _time(view.get("indexedAt"), "post"), pinned=kind == PIN)
 
 
-def _post(view: dict[str, Any]) -> Post:
+def post_from_view(view: dict[str, Any]) -> Post:
+    """A postView (author feeds and search results alike) as a Post."""
     uri = view.get("uri")
     if not isinstance(uri, str) or not uri:
         raise SourceError("bad_content", "the Bluesky feed has a post without an identifier")

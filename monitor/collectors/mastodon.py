@@ -12,12 +12,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bs4 import BeautifulSoup
-
 from monitor.collectors import SourceContext
 from monitor.collectors.parsing import (
-    TEXT_LIMIT,
-    clip,
+    html_to_text,
     json_count,
     json_object,
     json_text,
@@ -91,16 +88,6 @@ def next_max_id(link_header: str | None, posts: list[Post]) -> str | None:
             if found:
                 return found[0]
     return posts[-1].external_id if posts else None
-
-
-def html_to_text(html: str, limit: int = TEXT_LIMIT) -> str:
-    """Mastodon's HTML `content` as plain text: paragraphs and line breaks kept."""
-    soup = BeautifulSoup(html, "lxml")
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for paragraph in soup.find_all("p"):
-        paragraph.insert_after("\n\n")
-    return clip(re.sub(r"\n{3,}", "\n\n", soup.get_text()).strip(), limit)
 
 
 def _load(body: bytes) -> Any:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from bs4 import BeautifulSoup
+
 from monitor.errors import SourceError
 from monitor.http_errors import status_error
 
@@ -24,6 +26,16 @@ TEXT_LIMIT = 500  # characters of a post's text kept as its excerpt
 def clip(text: str, limit: int = TEXT_LIMIT) -> str:
     """The text cut to `limit` characters, with an ellipsis where it was cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def html_to_text(html: str, limit: int = TEXT_LIMIT) -> str:
+    """HTML (Mastodon's `content`, an HN comment) as plain text: paragraphs and line breaks kept."""
+    soup = BeautifulSoup(html, "lxml")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for paragraph in soup.find_all("p"):
+        paragraph.insert_after("\n\n")
+    return clip(re.sub(r"\n{3,}", "\n\n", soup.get_text()).strip(), limit)
 
 
 def load_json(body: bytes, sender: str) -> Any:

@@ -18,6 +18,7 @@ from monitor.errors import StoreError
 from monitor.store import schema as s
 from monitor.store.deliveries import Deliveries
 from monitor.store.harvests import HarvestWriter
+from monitor.store.mentions import MentionReads
 from monitor.store.reads import MetricsReads
 from monitor.store.records import (
     COUNTERS,
@@ -88,7 +89,7 @@ def _use_error(url: str, error: BaseException) -> StoreError:
     return StoreError(f"cannot use the database {redact_password(url)}: {because}")
 
 
-class Store(HarvestWriter, MetricsReads, Deliveries):
+class Store(HarvestWriter, MetricsReads, MentionReads, Deliveries):
     """One database. Open it with `Store(url)`; it is created or upgraded on the spot."""
 
     def __init__(self, url: str):

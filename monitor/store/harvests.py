@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from monitor.domain import Counts, Harvest, Post
 from monitor.store import schema as s
+from monitor.store.mentions import write_mentions
 from monitor.store.records import COUNTERS, HarvestResult
 
 MAX_EXTERNAL_ID = 500  # the size of posts.external_id
@@ -37,6 +38,10 @@ class HarvestWriter:
                 )
                 if harvest.account is not None:
                     self._write_account(connection, source_id, harvest)
+                new_mentions, updated_mentions = write_mentions(
+                    connection, source_id, harvest.mentions, harvest.observed_at
+                )
+                new_posts, updated = new_posts + new_mentions, updated + updated_mentions
             changed = bool(new_posts or updated)
             source = connection.execute(select(s.sources).where(s.sources.c.id == source_id)).one()
             remember = {**json.loads(source.remember or "{}"), **harvest.remember}

@@ -164,6 +164,32 @@ runs = Table(
     Column("note", Text),
 )
 
+# What others published naming a company, once per company and address, from the first
+# source that saw it; the counters are the latest seen.
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id"), nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),  # the first to see it
+    Column("url_key", String(64), nullable=False),  # sha256 of the address: fits any index
+    Column("url", Text, nullable=False),
+    Column("external_id", String(500), nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("title", Text),
+    Column("text", Text, nullable=False, default=""),
+    Column("author", String(300)),
+    Column("likes", Count),
+    Column("replies", Count),
+    Column("reposts", Count),
+    Column("quotes", Count),
+    Column("views", Count),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("counts_observed_at", UtcDateTime, nullable=False),
+    UniqueConstraint("company_id", "url_key"),
+    Index("ix_mentions_published_at", "published_at"),
+)
+
 deliveries = Table(
     "deliveries",
     metadata,
@@ -235,10 +261,16 @@ def _v4_delivery_identity(connection: Connection) -> None:
     )
 
 
+def _v5_mentions(connection: Connection) -> None:
+    """v5: what others say about each company (share of conversation)."""
+    mentions.create(connection, checkfirst=True)
+
+
 # MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v2_source_health,
     _v3_source_interval,
     _v4_delivery_identity,
+    _v5_mentions,
 ]
 LATEST_VERSION = len(MIGRATIONS) + 1

@@ -79,6 +79,7 @@ def run_collector(
     remember: dict[str, Any] | None = None,
     max_pages: int = 50,
     sleeps: list[float] | None = None,
+    mentions: Any = None,
     **settings: Any,
 ) -> Harvest:
     """One collection of `source` by the collector registered for its kind.
@@ -105,6 +106,7 @@ def run_collector(
                 since=since,
                 remember=remember or {},
                 max_pages=max_pages,
+                mentions=mentions,
             )
             return await collector_for(source.kind).collect(ctx)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from monitor.domain import AccountStats, Counts, Harvest, Post
+from monitor.domain import AccountStats, Counts, Harvest, Mention, Post
 from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store import schema as s
@@ -280,6 +280,10 @@ def test_an_old_database_is_upgraded_on_open_and_keeps_its_data(database_url: st
         assert [r[rows.columns.index("likes")] for r in rows.rows] == [7]
         save(store, record.id, harvest(post("new")))
         assert count(store, s.source_events) == 1
+        # v3: the mentions table, ready for the share of conversation
+        mention = Mention(url="https://news.example/acme", published_at=NOW, external_id="n1")
+        save(store, record.id, Harvest(observed_at=NOW, mentions=(mention,)))
+        assert count(store, s.mentions) == 1
 
 
 def test_a_newer_database_is_refused(database_url: str) -> None:
