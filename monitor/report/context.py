@@ -349,9 +349,14 @@ def _source_problems(source: SourceHealth, fmt: Formatter) -> list[str]:
         why = _reason(source.last_error_kind, fmt) if source.last_error_kind else ""
         if why:
             return [
-                _("%(who)s: never read since tracking began (%(reason)s).", who=who, reason=why)
+                _(
+                    "%(who)s: never read since tracking began, so it has no figures; at the "
+                    "last attempt, %(reason)s.",
+                    who=who,
+                    reason=why,
+                )
             ]
-        return [_("%(who)s: never read since tracking began.", who=who)]
+        return [_("%(who)s: never read since tracking began, so it has no figures.", who=who)]
     if source.attempts == 0:
         return [_("%(who)s: not collected this week; its figures are missing.", who=who)]
     lines = []
