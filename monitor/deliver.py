@@ -200,7 +200,6 @@ def hold_digest(
     reason = "; ".join(reasons)
     newly = store.hold_delivery(week, key, str(eml_path), reason, now)
     result = DeliveryResult(week, to, "held", Path(eml_path), error=reason)
-    log.warning("digest %s: %s", week, result.describe())
     if newly and settings is not None and settings.operator:
         _tell_operator(result, settings, now, sleep, ssl_context)
     return result

@@ -542,3 +542,17 @@ def test_collection_job_skips_a_source_that_is_backing_off(tmp_path, monkeypatch
         attempts = [row[0] for row in events.rows]
     assert attempts.count(backing_off.id) == 1  # only the failure recorded above
     assert attempts.count(due.id) == 1  # collected (here: refused, and recorded)
+
+
+def test_the_job_holds_a_week_in_which_nothing_was_read_and_logs_why(tmp_path, mailbox, caplog):
+    caplog.set_level(logging.INFO)
+    config = make_config(tmp_path, smtp_port=mailbox.port)
+    monday = datetime(2026, 11, 23, 8, 0, 5, tzinfo=ROME)
+    with Store(config.database) as store:
+        sync_sources(config, store)  # configured, never collected
+        [result] = deliver_due_digest(config, store, monday)
+        assert store.delivery("2026-W47", "ceo@ourco.example").status == "held"
+        assert deliver_due_digest(config, store, monday + timedelta(days=7)) != []  # next week
+    assert result.status == "held" and mailbox.received == []
+    [line] = [r.getMessage() for r in caplog.records if "2026-W47" in r.getMessage()]
+    assert "held, not sent" in line and "none of our own organisation's sources" in line
