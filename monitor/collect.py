@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import random
-import statistics
 import time
 from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass, replace
@@ -17,23 +15,22 @@ from monitor.clock import utc_now
 from monitor.collectors import SourceContext, collector_for, parsing_pool
 from monitor.collectors.mentions import own_accounts, screen
 from monitor.config import Config, SourceConfig, read_secret
+from monitor.domain import Harvest
 from monitor.errors import ConfigError, SourceError, StoreError
-from monitor.kinds import all_kinds
 from monitor.net import HttpClient
+from monitor.staleness import STALE_MIN_POSTS, Cadence, judge, stale_reason
 from monitor.storable import storable_harvest
 from monitor.store import SourceRecord, Store
+from monitor.store.harvests import FailureWrite, HarvestWrite, Write
+from monitor.store.records import HarvestResult
+from monitor.store.writer import BatchWriter
 
 log = logging.getLogger("monitor.collect")
 
 # A source that fails is tried again later and later, up to this.
 MAX_BACKOFF = timedelta(hours=24)
-# Counters frozen for this many cycles (and at least STALE_MIN_SPAN) look like a frozen mirror.
-STALE_UNCHANGED_CYCLES = 24
-STALE_MIN_SPAN = timedelta(days=2)
-# Nothing published for this many usual gaps (and at least STALE_MIN_SILENCE) looks broken.
-STALE_GAP_FACTOR = 5
-STALE_MIN_POSTS = 5  # posts needed to know a source's usual gap
-STALE_MIN_SILENCE = timedelta(days=7)
+# What stale_reason() says is the staleness module's; it is re-exported for callers here.
+__all__ = ["CycleReport", "SourceOutcome", "collect_one", "run_cycle", "stale_reason"]
 
 
 @dataclass(frozen=True)
@@ -91,30 +88,38 @@ async def run_cycle(
     *,
     now: Callable[[], datetime] = utc_now,
     source_ids: Collection[int] | None = None,
+    records: list[SourceRecord] | None = None,
     only_due: bool = False,
     client: HttpClient | None = None,
     on_outcome: Callable[[SourceOutcome], None] | None = None,
     record_run: bool = True,
 ) -> CycleReport:
-    """Collect the chosen sources (all active ones by default); one failing stops no other."""
+    """Collect the chosen sources (all active ones by default); one failing stops no other.
+
+    `records`, when given, are the sources to collect as the caller already read them.
+    """
     started = now()
-    records = store.due_sources(started) if only_due else store.sources()
+    if records is None:
+        records = store.due_sources(started) if only_due else store.sources()
     if source_ids is not None:
-        records = [r for r in records if r.id in set(source_ids)]
+        chosen = set(source_ids)
+        records = [r for r in records if r.id in chosen]
     # The job collects one source at a time; its attempts are in source_events, not runs.
     run_id = store.start_run("collect", started) if record_run else None
     own_client = client is None
     client = client or HttpClient(config.collect)
+    track_for = config.collect.track_engagement_for
     try:
+        with BatchWriter(store, track_engagement_for=track_for) as writer:
 
-        async def one(record: SourceRecord) -> SourceOutcome:
-            outcome = await collect_one(config, store, client, record, now())
-            if on_outcome:
-                on_outcome(outcome)
-            return outcome
+            async def one(record: SourceRecord) -> SourceOutcome:
+                outcome = await collect_one(config, store, client, record, now(), writer=writer)
+                if on_outcome:
+                    on_outcome(outcome)
+                return outcome
 
-        with parsing_pool(len(records)):
-            outcomes = await _all_or_none([one(r) for r in records])
+            with parsing_pool(len(records)):
+                outcomes = await _all_or_none([one(r) for r in records])
     finally:
         if own_client:
             await client.aclose()
@@ -141,9 +146,18 @@ async def _all_or_none(jobs: list[Coroutine[Any, Any, SourceOutcome]]) -> list[S
 
 
 async def collect_one(
-    config: Config, store: Store, client: HttpClient, record: SourceRecord, now: datetime
+    config: Config,
+    store: Store,
+    client: HttpClient,
+    record: SourceRecord,
+    now: datetime,
+    *,
+    writer: BatchWriter | None = None,
 ) -> SourceOutcome:
-    """Collect one source and write what it gave, or record why it failed."""
+    """Collect one source and write what it gave, or record why it failed.
+
+    Written through `writer` (in its batches) when given, else in a transaction of its own.
+    """
     began = time.monotonic()
     source = _source_config(config, record)
     interval = config.interval_for(source)
@@ -170,38 +184,54 @@ async def collect_one(
             found = screen(harvest.mentions, terms.terms, terms.exclude, own)
             harvest = replace(harvest, mentions=found)
     except SourceError as error:
-        return _failed(store, record, error.kind, error.message, now, interval, config, began)
+        failure = _failure(record, error.kind, error.message, now, interval, config)
     except ConfigError as error:
-        return _failed(store, record, "misconfigured", str(error), now, interval, config, began)
+        failure = _failure(record, "misconfigured", str(error), now, interval, config)
     except Exception as error:  # a bug or an unforeseen answer: recorded, never hidden
         log.exception("unexpected error collecting %s", record.key)
         message = f"an unexpected error stopped the collection ({type(error).__name__}: {error})"
-        return _failed(store, record, "unexpected", message, now, interval, config, began)
-    own = [p.published_at for p in harvest.posts if not p.is_repost]
-    if len(own) < STALE_MIN_POSTS:  # too few to judge: add what the store already knows
-        own += store.publish_times(record.id)
-    stale = stale_reason(
-        record.kind,
-        own,
-        unchanged_cycles=record.unchanged_cycles,
-        interval=interval,
-        now=now,
+        failure = _failure(record, "unexpected", message, now, interval, config)
+    else:
+        return await _harvested(config, store, record, harvest, now, interval, began, writer)
+    await _write(store, writer, failure, config)
+    log.warning("%s %s failed (%s): %s", record.company, record.key, failure.kind, failure.message)
+    return _outcome(record, began, ok=False, error_kind=failure.kind, error_message=failure.message)
+
+
+async def _harvested(
+    config: Config,
+    store: Store,
+    record: SourceRecord,
+    harvest: Harvest,
+    now: datetime,
+    interval: timedelta,
+    began: float,
+    writer: BatchWriter | None,
+) -> SourceOutcome:
+    cadence = _cadence(store, record, harvest)
+    stale = judge(
+        record.kind, cadence, unchanged_cycles=record.unchanged_cycles, interval=interval, now=now
     )
     harvest = storable_harvest(harvest)
+    kept = {**record.remember, "cadence": cadence.to_dict()} if cadence else record.remember
+    write = HarvestWrite(
+        record.id,
+        harvest,
+        next_due_at=now + _jittered(interval, config.collect.jitter),
+        stale_reason=stale,
+        remembered=kept,
+    )
     try:
-        result = store.save_harvest(
-            record.id,
-            harvest,
-            track_engagement_for=config.collect.track_engagement_for,
-            next_due_at=now + _jittered(interval, config.collect.jitter),
-            stale_reason=stale,
-        )
+        result = await _write(store, writer, write, config)
     except StoreError:
         raise  # the database itself failed: the cycle stops
     except Exception as error:  # a value this source gave that the store refused: its own
         log.exception("unexpected error storing %s", record.key)
         message = f"what it gave could not be stored ({type(error).__name__}: {error})"
-        return _failed(store, record, "unexpected", message, now, interval, config, began)
+        failure = _failure(record, "unexpected", message, now, interval, config)
+        await _write(store, writer, failure, config)
+        return _outcome(record, began, ok=False, error_kind="unexpected", error_message=message)
+    assert result is not None
     log.info(
         "%s %s: %d new posts, %d updated counts%s",
         record.company,
@@ -223,33 +253,39 @@ async def collect_one(
     )
 
 
-def _failed(
-    store: Store,
+def _cadence(store: Store, record: SourceRecord, harvest: Harvest) -> Cadence | None:
+    """The source's rhythm: kept from its last harvest when nothing changed, else measured."""
+    if harvest.unchanged:
+        kept = Cadence.from_dict(record.remember.get("cadence"))
+        if kept is not None:
+            return kept  # nothing was published since: no need to read the history again
+    own = [p.published_at for p in harvest.posts if not p.is_repost]
+    if len(own) < STALE_MIN_POSTS:  # too few to judge: add what the store already knows
+        own += store.publish_times(record.id)
+    return Cadence.of(own)
+
+
+async def _write(
+    store: Store, writer: BatchWriter | None, write: Write, config: Config
+) -> HarvestResult | None:
+    if writer is not None:
+        return await writer.write(write)
+    track_for = config.collect.track_engagement_for
+    return store.write_batch([write], track_engagement_for=track_for)[0]
+
+
+def _failure(
     record: SourceRecord,
     kind: str,
     message: str,
     now: datetime,
     interval: timedelta,
     config: Config,
-    began: float,
-) -> SourceOutcome:
+) -> FailureWrite:
     failures = record.consecutive_failures + 1
     backoff = min(interval * 2 ** min(failures - 1, 10), max(interval, MAX_BACKOFF))
-    store.record_failure(
-        record.id,
-        kind,
-        message,
-        at=now,
-        next_due_at=now + _jittered(backoff, config.collect.jitter),
-    )
-    log.warning("%s %s failed (%s): %s", record.company, record.key, kind, message)
-    return _outcome(
-        record,
-        began,
-        ok=False,
-        error_kind=kind,
-        error_message=message,
-    )
+    next_due = now + _jittered(backoff, config.collect.jitter)
+    return FailureWrite(record.id, kind, message, at=now, next_due_at=next_due)
 
 
 def _outcome(record: SourceRecord, began: float, **result: Any) -> SourceOutcome:
@@ -262,50 +298,6 @@ def _outcome(record: SourceRecord, began: float, **result: Any) -> SourceOutcome
         duration_s=time.monotonic() - began,
         **result,
     )
-
-
-def stale_reason(
-    kind: str,
-    publish_times: list[datetime],
-    *,
-    unchanged_cycles: int,
-    interval: timedelta,
-    now: datetime,
-) -> str | None:
-    """Why a source that answers fine looks frozen, or None. Pure, so it is easy to test."""
-    times = sorted(set(publish_times), reverse=True)
-    if len(times) >= STALE_MIN_POSTS:
-        gaps = [(a - b).total_seconds() for a, b in itertools.pairwise(times)]
-        usual = timedelta(seconds=statistics.median(gaps))
-        silence = now - times[0]
-        if silence > max(usual * STALE_GAP_FACTOR, STALE_MIN_SILENCE):
-            return (
-                f"nothing new for {silence.days} days, while it usually publishes every "
-                f"{_plain_span(usual)}; the source may be frozen or broken"
-            )
-    frozen_for = interval * unchanged_cycles
-    if (
-        _has_counters(kind)
-        and times
-        and unchanged_cycles >= STALE_UNCHANGED_CYCLES
-        and frozen_for >= STALE_MIN_SPAN
-    ):
-        return (
-            f"no post and no like, reply or view count has moved in {unchanged_cycles} "
-            f"collections ({_plain_span(frozen_for)}); the source may be frozen"
-        )
-    return None
-
-
-def _has_counters(kind: str) -> bool:
-    """Whether the kind's posts have counters that move (its declaration says)."""
-    declared = all_kinds().get(kind)
-    return declared is not None and declared.counters
-
-
-def _plain_span(span: timedelta) -> str:
-    hours = span.total_seconds() / 3600
-    return f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
 
 
 def _jittered(span: timedelta, jitter: float) -> timedelta:

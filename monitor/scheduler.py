@@ -104,7 +104,7 @@ async def collect_source(source_id: int) -> None:
             runtime.config,
             runtime.store,
             now=runtime.clock,
-            source_ids=[source_id],
+            records=[record],  # as read above: the cycle does not read every source again
             client=runtime.client,
             record_run=False,
         )

@@ -1,13 +1,20 @@
-"""Writing what collection produced: harvests, failures. One transaction per harvest."""
+"""Writing what collection produced: harvests and failures, many in one transaction.
+
+A batch is written in one transaction, so a crash leaves each harvest in it whole or absent.
+Statements are per batch, not per harvest: one read of the posts already known, one insert
+of the new ones, one of their counters, one update of the sources, one insert of the events.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, insert, select, tuple_, update
 
 from monitor.domain import Counts, Harvest, Post
 from monitor.store import schema as s
@@ -15,6 +22,32 @@ from monitor.store.mentions import write_mentions
 from monitor.store.records import COUNTERS, HarvestResult
 
 MAX_EXTERNAL_ID = 500  # the size of posts.external_id
+_LOOKUP_CHUNK = 400  # (source, id) pairs per read of known posts: well under any bind limit
+
+
+@dataclass(frozen=True)
+class HarvestWrite:
+    """One harvest to write, with what the caller already knows of its source."""
+
+    source_id: int
+    harvest: Harvest
+    next_due_at: datetime
+    stale_reason: str | None = None
+    remembered: dict[str, Any] = field(default_factory=dict)  # the source's stored `remember`
+
+
+@dataclass(frozen=True)
+class FailureWrite:
+    """One failed collection to record."""
+
+    source_id: int
+    kind: str
+    message: str
+    at: datetime
+    next_due_at: datetime
+
+
+Write = HarvestWrite | FailureWrite
 
 
 class HarvestWriter:
@@ -30,147 +63,256 @@ class HarvestWriter:
         stale_reason: str | None = None,
     ) -> HarvestResult:
         """Write one harvest in one transaction. Writing the same harvest twice changes nothing."""
-        with self.engine.begin() as connection:
-            new_posts, updated = 0, 0
-            if not harvest.unchanged:
-                new_posts, updated = self._write_posts(
-                    connection, source_id, harvest, track_engagement_for
-                )
-                if harvest.account is not None:
-                    self._write_account(connection, source_id, harvest)
-                new_mentions, updated_mentions = write_mentions(
-                    connection, source_id, harvest.mentions, harvest.observed_at
-                )
-                new_posts, updated = new_posts + new_mentions, updated + updated_mentions
-            changed = bool(new_posts or updated)
-            source = connection.execute(select(s.sources).where(s.sources.c.id == source_id)).one()
-            remember = {**json.loads(source.remember or "{}"), **harvest.remember}
-            connection.execute(
-                update(s.sources)
-                .where(s.sources.c.id == source_id)
-                .values(
-                    remember=json.dumps(remember, sort_keys=True),
-                    last_attempt_at=harvest.observed_at,
-                    last_ok_at=harvest.observed_at,
-                    last_error_kind="stale" if stale_reason else None,
-                    last_error_message=stale_reason,
-                    consecutive_failures=0,
-                    unchanged_cycles=0 if changed else source.unchanged_cycles + 1,
-                    stale_reason=stale_reason,
-                    next_due_at=next_due_at,
-                )
-            )
-            connection.execute(
-                insert(s.source_events).values(
-                    source_id=source_id,
-                    at=harvest.observed_at,
-                    ok=True,
-                    error_kind="stale" if stale_reason else None,
-                    message="; ".join(
-                        [*harvest.warnings, *([stale_reason] if stale_reason else [])]
-                    )
-                    or None,
-                    new_posts=new_posts,
-                    updated_counts=updated,
-                )
-            )
-            return HarvestResult(new_posts, updated)
-
-    def _write_posts(
-        self, connection: Connection, source_id: int, harvest: Harvest, track_for: timedelta
-    ) -> tuple[int, int]:
-        posts = {_post_key(p.external_id): p for p in harvest.posts}  # items may repeat
-        existing: dict[str, Any] = {}
-        ids = list(posts)
-        for start in range(0, len(ids), 500):
-            query = select(s.posts).where(
-                s.posts.c.source_id == source_id,
-                s.posts.c.external_id.in_(ids[start : start + 500]),
-            )
-            existing.update({row.external_id: row for row in connection.execute(query)})
-        observed = harvest.observed_at
-        new_rows = [
-            _post_values(source_id, key, post, observed)
-            for key, post in posts.items()
-            if key not in existing
-        ]
-        if new_rows:
-            returning = insert(s.posts).returning(
-                s.posts.c.id, s.posts.c.external_id, sort_by_parameter_order=True
-            )
-            inserted = {row.external_id: row.id for row in connection.execute(returning, new_rows)}
-            connection.execute(
-                insert(s.post_counts),
-                [
-                    {
-                        "post_id": inserted[r["external_id"]],
-                        "observed_at": observed,
-                        **_counts(posts[r["external_id"]].counts),
-                    }
-                    for r in new_rows
-                ],
-            )
-        updated = 0
-        for key, row in existing.items():
-            post = posts[key]
-            if observed - row.published_at > track_for:
-                continue  # past the tracking window: its figures are frozen
-            counts = _counts(post.counts)
-            if all(counts[c] == getattr(row, c) for c in COUNTERS):
-                continue
-            updated += 1
-            connection.execute(
-                insert(s.post_counts).values(post_id=row.id, observed_at=observed, **counts)
-            )
-            connection.execute(
-                update(s.posts)
-                .where(s.posts.c.id == row.id)
-                .values(**counts, counts_observed_at=observed)
-            )
-        return len(new_rows), updated
-
-    @staticmethod
-    def _write_account(connection: Connection, source_id: int, harvest: Harvest) -> None:
-        account = harvest.account
-        values = {
-            "followers": account.followers,
-            "following": account.following,
-            "posts_total": account.posts_total,
-        }
-        last = connection.execute(
-            select(s.account_counts)
-            .where(s.account_counts.c.source_id == source_id)
-            .order_by(s.account_counts.c.observed_at.desc())
-            .limit(1)
-        ).first()
-        if last is not None and all(getattr(last, k) == v for k, v in values.items()):
-            return
-        connection.execute(
-            insert(s.account_counts).values(
-                source_id=source_id, observed_at=harvest.observed_at, **values
-            )
+        with self.engine.connect() as connection:
+            stored = connection.execute(
+                select(s.sources.c.remember).where(s.sources.c.id == source_id)
+            ).scalar_one()
+        write = HarvestWrite(
+            source_id, harvest, next_due_at, stale_reason, json.loads(stored or "{}")
         )
+        result = self.write_batch([write], track_engagement_for=track_engagement_for)[0]
+        assert result is not None
+        return result
 
     def record_failure(
         self, source_id: int, kind: str, message: str, *, at: datetime, next_due_at: datetime
     ) -> None:
+        write = FailureWrite(source_id, kind, message, at, next_due_at)
+        self.write_batch([write], track_engagement_for=timedelta(0))
+
+    def write_batch(
+        self, writes: Sequence[Write], *, track_engagement_for: timedelta
+    ) -> list[HarvestResult | None]:
+        """Write harvests and failures (each source at most once) in one transaction.
+
+        The result of each: a HarvestResult for a harvest, None for a failure.
+        """
+        harvests = [w for w in writes if isinstance(w, HarvestWrite)]
+        failures = [w for w in writes if isinstance(w, FailureWrite)]
         with self.engine.begin() as connection:
-            connection.execute(
-                update(s.sources)
-                .where(s.sources.c.id == source_id)
-                .values(
-                    last_attempt_at=at,
-                    last_error_kind=kind,
-                    last_error_message=message,
-                    consecutive_failures=s.sources.c.consecutive_failures + 1,
-                    next_due_at=next_due_at,
-                )
+            counted = _write_posts(connection, harvests, track_engagement_for)
+            results: dict[int, HarvestResult] = {}
+            for write in harvests:
+                new, updated = counted.get(write.source_id, (0, 0))
+                if not write.harvest.unchanged:
+                    if write.harvest.account is not None:
+                        _write_account(connection, write.source_id, write.harvest)
+                    new_mentions, updated_mentions = write_mentions(
+                        connection,
+                        write.source_id,
+                        write.harvest.mentions,
+                        write.harvest.observed_at,
+                    )
+                    new, updated = new + new_mentions, updated + updated_mentions
+                results[write.source_id] = HarvestResult(new, updated)
+            _update_sources(connection, harvests, results)
+            _record_failures(connection, failures)
+            _insert_events(connection, writes, results)
+        return [results.get(w.source_id) if isinstance(w, HarvestWrite) else None for w in writes]
+
+
+# --- posts ------------------------------------------------------------------------------------
+
+_KNOWN = (
+    s.posts.c.id,
+    s.posts.c.source_id,
+    s.posts.c.external_id,
+    s.posts.c.published_at,
+    *(s.posts.c[c] for c in COUNTERS),
+)
+
+
+def _write_posts(
+    connection: Connection, writes: list[HarvestWrite], track_for: timedelta
+) -> dict[int, tuple[int, int]]:
+    """New posts inserted and changed counters recorded; (new, updated) per source."""
+    wanted: dict[tuple[int, str], tuple[Post, datetime]] = {}
+    for write in writes:
+        if write.harvest.unchanged:
+            continue
+        for post in write.harvest.posts:  # items may repeat: the last one counts
+            wanted[(write.source_id, _post_key(post.external_id))] = (
+                post,
+                write.harvest.observed_at,
             )
-            connection.execute(
-                insert(s.source_events).values(
-                    source_id=source_id, at=at, ok=False, error_kind=kind, message=message
-                )
-            )
+    known = _known_posts(connection, list(wanted))
+    result: dict[int, list[int]] = {}
+    new_rows = [
+        _post_values(source_id, key, post, observed)
+        for (source_id, key), (post, observed) in wanted.items()
+        if (source_id, key) not in known
+    ]
+    counts_rows: list[dict[str, Any]] = []
+    if new_rows:
+        returning = insert(s.posts).returning(
+            s.posts.c.id, s.posts.c.source_id, s.posts.c.external_id, sort_by_parameter_order=True
+        )
+        for row in connection.execute(returning, new_rows):
+            post, observed = wanted[(row.source_id, row.external_id)]
+            counts_rows.append({"post_id": row.id, "observed_at": observed, **_counts(post.counts)})
+            result.setdefault(row.source_id, [0, 0])[0] += 1
+    changed_rows: list[dict[str, Any]] = []
+    for pair, row in known.items():
+        post, observed = wanted[pair]
+        if observed - row.published_at > track_for:
+            continue  # past the tracking window: its figures are frozen
+        counts = _counts(post.counts)
+        if all(counts[c] == getattr(row, c) for c in COUNTERS):
+            continue
+        result.setdefault(row.source_id, [0, 0])[1] += 1
+        counts_rows.append({"post_id": row.id, "observed_at": observed, **counts})
+        changed_rows.append(
+            {"b_id": row.id, "b_observed_at": observed, **{f"b_{c}": counts[c] for c in COUNTERS}}
+        )
+    if counts_rows:
+        connection.execute(insert(s.post_counts), counts_rows)
+    if changed_rows:
+        connection.execute(
+            update(s.posts)
+            .where(s.posts.c.id == bindparam("b_id"))
+            .values(
+                counts_observed_at=bindparam("b_observed_at"),
+                **{c: bindparam(f"b_{c}") for c in COUNTERS},
+            ),
+            changed_rows,
+        )
+    return {source_id: (new, updated) for source_id, (new, updated) in result.items()}
+
+
+def _known_posts(
+    connection: Connection, pairs: list[tuple[int, str]]
+) -> dict[tuple[int, str], Any]:
+    known: dict[tuple[int, str], Any] = {}
+    for start in range(0, len(pairs), _LOOKUP_CHUNK):
+        chunk = pairs[start : start + _LOOKUP_CHUNK]
+        query = select(*_KNOWN).where(tuple_(s.posts.c.source_id, s.posts.c.external_id).in_(chunk))
+        known.update({(row.source_id, row.external_id): row for row in connection.execute(query)})
+    return known
+
+
+def _write_account(connection: Connection, source_id: int, harvest: Harvest) -> None:
+    account = harvest.account
+    values = {
+        "followers": account.followers,
+        "following": account.following,
+        "posts_total": account.posts_total,
+    }
+    last = connection.execute(
+        select(s.account_counts)
+        .where(s.account_counts.c.source_id == source_id)
+        .order_by(s.account_counts.c.observed_at.desc())
+        .limit(1)
+    ).first()
+    if last is not None and all(getattr(last, k) == v for k, v in values.items()):
+        return
+    connection.execute(
+        insert(s.account_counts).values(
+            source_id=source_id, observed_at=harvest.observed_at, **values
+        )
+    )
+
+
+# --- sources and events -------------------------------------------------------------------------
+
+
+def _update_sources(
+    connection: Connection, writes: list[HarvestWrite], results: dict[int, HarvestResult]
+) -> None:
+    if not writes:
+        return
+    unchanged = s.sources.c.unchanged_cycles
+    statement = (
+        update(s.sources)
+        .where(s.sources.c.id == bindparam("b_id"))
+        .values(
+            remember=bindparam("b_remember"),
+            last_attempt_at=bindparam("b_at"),
+            last_ok_at=bindparam("b_at"),
+            last_error_kind=bindparam("b_error_kind"),
+            last_error_message=bindparam("b_stale"),
+            consecutive_failures=0,
+            # counted in the database: no read of the source row is needed
+            unchanged_cycles=case((bindparam("b_changed"), 0), else_=unchanged + 1),
+            stale_reason=bindparam("b_stale"),
+            next_due_at=bindparam("b_next"),
+        )
+    )
+    rows = []
+    for w in writes:
+        result = results[w.source_id]
+        remember = {**w.remembered, **w.harvest.remember}
+        rows.append(
+            {
+                "b_id": w.source_id,
+                "b_remember": json.dumps(remember, sort_keys=True),
+                "b_at": w.harvest.observed_at,
+                "b_error_kind": "stale" if w.stale_reason else None,
+                "b_stale": w.stale_reason,
+                "b_changed": bool(result.new_posts or result.updated_counts),
+                "b_next": w.next_due_at,
+            }
+        )
+    connection.execute(statement, rows)
+
+
+def _record_failures(connection: Connection, failures: list[FailureWrite]) -> None:
+    if not failures:
+        return
+    statement = (
+        update(s.sources)
+        .where(s.sources.c.id == bindparam("b_id"))
+        .values(
+            last_attempt_at=bindparam("b_at"),
+            last_error_kind=bindparam("b_kind"),
+            last_error_message=bindparam("b_message"),
+            consecutive_failures=s.sources.c.consecutive_failures + 1,
+            next_due_at=bindparam("b_next"),
+        )
+    )
+    rows = [
+        {
+            "b_id": f.source_id,
+            "b_at": f.at,
+            "b_kind": f.kind,
+            "b_message": f.message,
+            "b_next": f.next_due_at,
+        }
+        for f in failures
+    ]
+    connection.execute(statement, rows)
+
+
+def _insert_events(
+    connection: Connection, writes: Sequence[Write], results: dict[int, HarvestResult]
+) -> None:
+    rows = []
+    for w in writes:
+        if isinstance(w, FailureWrite):
+            rows.append(_event(w.source_id, w.at, False, w.kind, w.message, 0, 0))
+            continue
+        result = results[w.source_id]
+        notes = [*w.harvest.warnings, *([w.stale_reason] if w.stale_reason else [])]
+        kind = "stale" if w.stale_reason else None
+        message = "; ".join(notes) or None
+        at = w.harvest.observed_at
+        rows.append(
+            _event(w.source_id, at, True, kind, message, result.new_posts, result.updated_counts)
+        )
+    if rows:
+        connection.execute(insert(s.source_events), rows)
+
+
+def _event(source_id, at, ok, kind, message, new_posts, updated) -> dict[str, Any]:
+    # every row carries every key: one executemany needs one shape
+    return {
+        "source_id": source_id,
+        "at": at,
+        "ok": ok,
+        "error_kind": kind,
+        "message": message,
+        "new_posts": new_posts,
+        "updated_counts": updated,
+    }
 
 
 def _counts(counts: Counts) -> dict[str, int | None]:

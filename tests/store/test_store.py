@@ -12,8 +12,9 @@ from sqlalchemy import create_engine, func, select, text
 
 from monitor.domain import AccountStats, Counts, Harvest, Mention, Post
 from monitor.errors import StoreError
-from monitor.store import Store
+from monitor.store import Store, harvests
 from monitor.store import schema as s
+from monitor.store.harvests import FailureWrite, HarvestWrite
 from monitor.store.schema import LATEST_VERSION
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -143,12 +144,62 @@ def test_a_failing_harvest_leaves_nothing_half_written(
     def crash(*_args: object) -> None:  # fails after the posts and counts are written
         raise OSError("disk full")
 
-    monkeypatch.setattr(Store, "_write_account", staticmethod(crash))
+    monkeypatch.setattr(harvests, "_write_account", crash)
     with pytest.raises(OSError, match="disk full"):
         save(store, source, harvest(post("good"), post("also good")))
     assert count(store, s.posts) == 0
     assert count(store, s.post_counts) == 0
     assert store.source(source).last_ok_at is None
+
+
+def test_a_batch_is_written_as_one_harvest_at_a_time_would_be(store: Store) -> None:
+    us = next(r.id for r in store.sources() if r.company == "Us")
+    source = acme(store)
+    save(store, source, harvest(post("a", likes=1), post("b", likes=2)))
+    later = NOW + timedelta(hours=1)
+    results = store.write_batch(
+        [
+            HarvestWrite(source, harvest(post("a", likes=5), post("c"), at=later), later),
+            FailureWrite(us, "timeout", "the server did not answer", later, later),
+        ],
+        track_engagement_for=TRACK,
+    )
+    assert [(r.new_posts, r.updated_counts) if r else None for r in results] == [(1, 1), None]
+    assert count(store, s.posts) == 3
+    assert count(store, s.post_counts) == 4  # a, b, then a's new likes and c
+    by_id = {r.id: r for r in store.sources()}
+    assert by_id[source].unchanged_cycles == 0 and by_id[source].last_ok_at == later
+    assert by_id[us].consecutive_failures == 1 and by_id[us].last_error_kind == "timeout"
+    store.write_batch(
+        [HarvestWrite(source, Harvest(observed_at=later, unchanged=True), later)],
+        track_engagement_for=TRACK,
+    )
+    assert store.source(source).unchanged_cycles == 1
+
+
+def test_a_failing_batch_leaves_every_harvest_of_it_absent(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    us = next(r.id for r in store.sources() if r.company == "Us")
+    original = harvests._write_account
+
+    def crash_on_acme(connection, source_id, harvest) -> None:
+        if source_id == acme(store):
+            raise OSError("disk full")
+        original(connection, source_id, harvest)
+
+    monkeypatch.setattr(harvests, "_write_account", crash_on_acme)
+    with pytest.raises(OSError, match="disk full"):
+        store.write_batch(
+            [
+                HarvestWrite(us, harvest(post("ours")), NOW),
+                HarvestWrite(acme(store), harvest(post("theirs")), NOW),
+            ],
+            track_engagement_for=TRACK,
+        )
+    assert count(store, s.posts) == 0
+    assert count(store, s.source_events) == 0
+    assert store.source(us).last_ok_at is None
 
 
 def test_a_naive_time_is_refused(store: Store) -> None:
