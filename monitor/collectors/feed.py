@@ -1,5 +1,8 @@
 """Feeds: RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through feedparser, JSON Feed 1.x by hand.
 
+Plain RSS 2.0 and Atom 1.0 are read with lxml directly (feed_plain.py), as feedparser would
+read them; anything unusual goes to feedparser.
+
 feedparser only ever sees bytes fetched by monitor.net (it never fetches), and only after
 monitor.net.refuse_xml_entities() has refused any XML that declares entities.
 """
@@ -23,6 +26,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from monitor.collectors import SourceContext, parse_off_loop
+from monitor.collectors.feed_plain import plain_entries
 from monitor.domain import Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
 from monitor.net import Validators
@@ -129,6 +133,10 @@ def parse_xml_feed(
     body: bytes, url: str, now: datetime, content_type: str | None = None
 ) -> tuple[list[Post], list[str]]:
     refuse_xml_entities(body, url)
+    plain = plain_entries(body) if _utf8_only(body, content_type) else None
+    if plain is not None:  # plain RSS 2.0 or Atom 1.0: lxml directly, as feedparser would read it
+        entries, is_rss = plain
+        return [_entry_post(entry, url, now, is_rss) for entry in entries], []
     # No content-location: feedparser would then resolve a base URL at every element (a
     # fifth of its time); the few links we keep are resolved against the feed's URL below.
     headers = {"content-type": content_type or "application/xml"}
@@ -151,6 +159,16 @@ def parse_xml_feed(
             f"that could be read"
         )
     return posts, warnings
+
+
+def _utf8_only(body: bytes, content_type: str | None) -> bool:
+    """Whether every encoding the feed and its server declare is UTF-8 (or none is declared)."""
+    declared = re.findall(
+        r"(?:charset=|encoding=)[\"']?([\w.:-]+)", f"{content_type or ''} {body[:200]!r}", re.I
+    )
+    return all(name.lower() in ("utf-8", "utf8") for name in declared) and not body.startswith(
+        (b"\xff\xfe", b"\xfe\xff")
+    )
 
 
 def parse_json_feed(body: bytes, url: str, now: datetime) -> list[Post]:
