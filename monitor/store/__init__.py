@@ -16,6 +16,7 @@ from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, Operational
 
 from monitor.errors import StoreError
 from monitor.store import schema as s
+from monitor.store.config_sync import sync_config
 from monitor.store.deliveries import Deliveries
 from monitor.store.harvests import HarvestWriter
 from monitor.store.mentions import MentionReads
@@ -177,76 +178,7 @@ class Store(HarvestWriter, MetricsReads, MentionReads, Deliveries):
         Sources that left the file are marked inactive, never deleted: history stays.
         """
         with self.engine.begin() as connection:
-            existing = {r.name: r for r in connection.execute(select(s.companies))}
-            keys_by_company = self._source_keys_by_company(connection)
-            wanted = {name for name, _, _ in companies}
-            for name, is_self, source_list in companies:
-                keys = {(kind, target) for kind, target, *_ in source_list}
-                if name in existing:
-                    company_id = existing[name].id
-                else:
-                    company_id = self._renamed_company(existing, keys_by_company, wanted, keys)
-                    if company_id is None:
-                        company_id = connection.execute(
-                            insert(s.companies).values(name=name, is_self=is_self, active=True)
-                        ).inserted_primary_key[0]
-                connection.execute(
-                    update(s.companies)
-                    .where(s.companies.c.id == company_id)
-                    .values(name=name, is_self=is_self, active=True)
-                )
-                existing = {n: r for n, r in existing.items() if r.id != company_id}
-                self._sync_sources(connection, company_id, source_list)
-            for gone in existing.values():  # left the file: kept, with its history, inactive
-                connection.execute(
-                    update(s.companies).where(s.companies.c.id == gone.id).values(active=False)
-                )
-                connection.execute(
-                    update(s.sources).where(s.sources.c.company_id == gone.id).values(active=False)
-                )
-
-    @staticmethod
-    def _source_keys_by_company(connection: Connection) -> dict[int, set[tuple[str, str]]]:
-        result: dict[int, set[tuple[str, str]]] = {}
-        for row in connection.execute(
-            select(s.sources.c.company_id, s.sources.c.kind, s.sources.c.target)
-        ):
-            result.setdefault(row.company_id, set()).add((row.kind, row.target))
-        return result
-
-    @staticmethod
-    def _renamed_company(existing, keys_by_company, wanted, keys) -> int | None:
-        for name, row in existing.items():
-            if name not in wanted and keys & keys_by_company.get(row.id, set()):
-                return row.id
-        return None
-
-    @staticmethod
-    def _sync_sources(connection: Connection, company_id: int, source_list) -> None:
-        rows = {
-            (r.kind, r.target): r
-            for r in connection.execute(
-                select(s.sources).where(s.sources.c.company_id == company_id)
-            )
-        }
-        for kind, target, label, *schedule in source_list:
-            values = {"label": label, "active": True, "interval_s": next(iter(schedule), None)}
-            if (kind, target) in rows:
-                connection.execute(
-                    update(s.sources)
-                    .where(s.sources.c.id == rows.pop((kind, target)).id)
-                    .values(**values)
-                )
-            else:
-                connection.execute(
-                    insert(s.sources).values(
-                        company_id=company_id, kind=kind, target=target, **values
-                    )
-                )
-        for row in rows.values():
-            connection.execute(
-                update(s.sources).where(s.sources.c.id == row.id).values(active=False)
-            )
+            sync_config(connection, companies)
 
     # --- sources ------------------------------------------------------------------
 
