@@ -29,6 +29,8 @@ log = logging.getLogger("monitor.collect")
 
 # A source that fails is tried again later and later, up to this.
 MAX_BACKOFF = timedelta(hours=24)
+# The source's publication rhythm, kept with its state (`remember`) from harvest to harvest.
+CADENCE_KEY = "cadence"
 # What stale_reason() says is the staleness module's; it is re-exported for callers here.
 __all__ = ["CycleReport", "SourceOutcome", "collect_one", "run_cycle", "stale_reason"]
 
@@ -173,7 +175,8 @@ async def collect_one(
         base_url=(config.base_url_for(source) or info.default_base_url).rstrip("/"),
         now=now,
         since=since,
-        remember=dict(record.remember),
+        # the collector's own state; the cycle's cadence is not the collector's to keep
+        remember={k: v for k, v in record.remember.items() if k != CADENCE_KEY},
         mentions=terms,
     )
     try:
@@ -213,7 +216,7 @@ async def _harvested(
         record.kind, cadence, unchanged_cycles=record.unchanged_cycles, interval=interval, now=now
     )
     harvest = storable_harvest(harvest)
-    kept = {**record.remember, "cadence": cadence.to_dict()} if cadence else record.remember
+    kept = {**record.remember, CADENCE_KEY: cadence.to_dict()} if cadence else record.remember
     write = HarvestWrite(
         record.id,
         harvest,
@@ -256,7 +259,7 @@ async def _harvested(
 def _cadence(store: Store, record: SourceRecord, harvest: Harvest) -> Cadence | None:
     """The source's rhythm: kept from its last harvest when nothing changed, else measured."""
     if harvest.unchanged:
-        kept = Cadence.from_dict(record.remember.get("cadence"))
+        kept = Cadence.from_dict(record.remember.get(CADENCE_KEY))
         if kept is not None:
             return kept  # nothing was published since: no need to read the history again
     own = [p.published_at for p in harvest.posts if not p.is_repost]

@@ -93,6 +93,37 @@ def test_an_unchanged_feed_costs_no_writes_the_second_time(
     assert all(o.unchanged for o in second.outcomes)
 
 
+def test_the_kept_rhythm_follows_new_posts_and_an_unchanged_feed_reads_no_history(
+    httpserver: HTTPServer, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = (FEEDS / "wordpress_rss2.xml").read_bytes()
+    newer = old.replace(b"Tue, 03 Mar 2026 10:15:02 +0100", b"Fri, 20 Nov 2026 08:00:00 +0000")
+    serve_feed(httpserver, "/us.xml", "atom10.xml")
+    config = config_for(httpserver, sqlite_url, "/good.xml")
+    with Store(sqlite_url) as store:
+        sync_sources(config, store)
+        for body in (old, newer):
+            httpserver.clear_handler_errors()
+            httpserver.expect_oneshot_request("/good.xml").respond_with_data(
+                body, content_type="application/rss+xml"
+            )
+        cycle(config, store)  # the old feed
+        cycle(config, store, NOW + timedelta(hours=1))  # a new post on 20 Nov
+        good = next(r for r in store.sources() if r.target.endswith("good.xml"))
+        assert good.remember["cadence"]["newest"] == "2026-11-20T08:00:00+00:00"
+        httpserver.expect_oneshot_request("/good.xml").respond_with_data(
+            newer, content_type="application/rss+xml"
+        )
+
+        def no_history(_source_id: int, limit: int = 50) -> list[datetime]:
+            raise AssertionError("the history was read for an unchanged feed")
+
+        monkeypatch.setattr(store, "publish_times", no_history)
+        third = cycle(config, store, NOW + timedelta(hours=2))  # same body: unchanged
+    outcome = next(o for o in third.outcomes if o.target.endswith("good.xml"))
+    assert outcome.ok and outcome.unchanged and outcome.error_kind is None
+
+
 def test_only_due_sources_are_collected(httpserver: HTTPServer, sqlite_url: str) -> None:
     serve_feed(httpserver, "/us.xml", "atom10.xml")
     serve_feed(httpserver, "/good.xml", "wordpress_rss2.xml")
