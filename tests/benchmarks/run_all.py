@@ -1,12 +1,16 @@
 """Every benchmark in one command, and one table of every figure against its target.
 
-    /work/venv/bin/python tests/benchmarks/run_all.py [--soak-minutes 2] [--only collect,soak]
+    python tests/benchmarks/run_all.py [--soak-minutes 2] [--only collect,scale,status,soak]
+        [--baseline CHECKOUT]
 
-Runs bench_collect_feeds.py (1,000 feeds on 100 hosts, with the sequential loop as its
-baseline in the same run), bench_metrics.py (50/100/200 sources, a year of history each),
-bench_render.py (10 companies x 5 platforms) and soak_run.py (shortened) as subprocesses,
-reads the figures each prints with --json, and prints: figure, measured, baseline, target,
-pass/fail. Exit status 1 when a figure misses its target. Takes about 6 minutes plus the soak.
+Runs bench_collect_feeds.py (1,000 feeds on 100 hosts, with the sequential loop, the whole
+`monitor collect` process and, when installed at $URLWATCH, urlwatch on the same servers),
+the same at 5,000 and 10,000 feeds (time per 1,000 sources), bench_status.py (10,000
+sources), bench_metrics.py (50/100/200 sources, a year of history each), bench_render.py
+(10 companies x 5 platforms) and soak_run.py (shortened) as subprocesses, reads the figures
+each prints with --json, and prints: figure, measured, baseline, target, pass/fail.
+`--baseline` also measures another checkout (main before a change) in the same run.
+Exit status 1 when a figure misses its target. Takes about 15 minutes plus the soak.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+# urlwatch 2.x installed in a virtual environment of its own, for the comparison (optional)
+URLWATCH = os.environ.get("URLWATCH", "/tmp/urlwatch-venv/bin/urlwatch")
 
 
 @dataclass(frozen=True)
@@ -51,22 +57,123 @@ def run_benchmark(script: str, *args: str) -> tuple[object, float]:
     return json.loads(last), time.monotonic() - began
 
 
-def collect_rows() -> list[Row]:
-    f, _ = run_benchmark("bench_collect_feeds.py")
+def collect_rows(baseline: str | None) -> list[Row]:
+    f, _ = run_benchmark(
+        "bench_collect_feeds.py",
+        "--whole-process",
+        *(["--urlwatch", URLWATCH] if Path(URLWATCH).exists() else []),
+    )
+    b = None
+    if baseline:
+        b, _ = run_benchmark("bench_collect_feeds.py", "--skip-sequential", "--code", baseline)
+    before = lambda key, unit="s": f"main {b[key]:.2f} {unit}" if b else ""  # noqa: E731
+    rows = [
+        Row(
+            "collect: 1st cycle, 1,000 feeds / 100 hosts",
+            f"{f['first_cycle_s']:.2f} s",
+            before("first_cycle_s"),
+            "",
+            True,
+        ),
+        Row(
+            "collect: 1st cycle against the limits' floor",
+            f"{f['floor_ratio']:.2f}x",
+            f"floor {f['floor_s']:.2f} s" + (f"; main {b['floor_ratio']:.2f}x" if b else ""),
+            "<= 1.5x",
+            f["floor_ratio"] <= 1.5,
+        ),
+        Row(
+            "collect: unchanged 2nd cycle against the floor",
+            f"{f['second_floor_ratio']:.2f}x",
+            f"{f['second_cycle_s']:.2f} s"
+            + (f"; main {b['second_floor_ratio']:.2f}x" if b else ""),
+            "<= 1.3x",
+            f["second_floor_ratio"] <= 1.3,
+        ),
+        Row(
+            "collect: speed-up over the sequential loop",
+            f"{f['speedup']:.1f}x",
+            f"sequential {f['sequential_s']:.1f} s",
+            ">= 30x",
+            f["speedup"] >= 30,
+        ),
+        Row(
+            "collect: unchanged 2nd cycle, bytes",
+            f"{f['second_bytes_pct']:.2f}%",
+            f"1st {f['first_bytes'] / 1e6:.1f} MB",
+            "< 5% of the 1st",
+            f["second_bytes_pct"] < 5,
+        ),
+        Row(
+            "collect: sources failed", str(f["failed"]), f"of {f['sources']}", "0", f["failed"] == 0
+        ),
+        Row(
+            "collect: peak memory, process tree",
+            f"{f['tree_peak_mb']:.0f} MB",
+            f"main process {f['peak_mb']:.0f} MB",
+            "< 300 MB",
+            f["tree_peak_mb"] < 300,
+        ),
+        Row(
+            "collect: `monitor collect`, whole process",
+            f"{f['process_first_s']:.2f} s",
+            f"unchanged {f['process_second_s']:.2f} s, {f['process_peak_mb']:.0f} MB",
+            "",
+            True,
+        ),
+    ]
+    if f["urlwatch_s"] is not None:
+        ratio = f["urlwatch_s"] / f["process_first_s"]
+        rows.append(
+            Row(
+                "collect: urlwatch 2.x on the same URLs / monitor collect",
+                f"{ratio:.2f}x",
+                f"urlwatch {f['urlwatch_s']:.2f} s",
+                ">= 2x",
+                ratio >= 2,
+            )
+        )
+    return rows
+
+
+def scale_rows() -> list[Row]:
+    """Time per 1,000 sources at 5,000 and 10,000 feeds against the 1,000-feed figure."""
+    sizes = {}
+    for n in (1000, 5000, 10000):
+        sizes[n], _ = run_benchmark(
+            "bench_collect_feeds.py", "--skip-sequential", "--sources", str(n)
+        )
+    unit = sizes[1000]["first_cycle_s"]
+    rows = []
+    for n in (5000, 10000):
+        f = sizes[n]
+        per_1000 = f["first_cycle_s"] / (n / 1000)
+        rows += [
+            Row(
+                f"collect: {n:,} feeds, time per 1,000",
+                f"{per_1000:.2f} s",
+                f"1,000 feeds {unit:.2f} s",
+                "within 20%",
+                per_1000 <= 1.2 * unit,
+            ),
+            Row(
+                f"collect: {n:,} feeds, peak memory, process tree",
+                f"{f['tree_peak_mb']:.0f} MB",
+                f"failed {f['failed']}",
+                "",
+                f["failed"] == 0,
+            ),
+        ]
+    return rows
+
+
+def status_rows(baseline: str | None) -> list[Row]:
+    s, _ = run_benchmark("bench_status.py", *(["--code", baseline] if baseline else []))
+    mine = s["status_s"][str(ROOT)]
+    before = [v for k, v in s["status_s"].items() if k != str(ROOT)]
     return [
-        Row("collect: 1st cycle, 1,000 feeds / 100 hosts", f"{f['first_cycle_s']:.1f} s",
-            f"sequential {f['sequential_s']:.1f} s", ">= 20x faster",
-            f["speedup"] >= 20),
-        Row("collect: speed-up over the sequential loop", f"{f['speedup']:.1f}x", "1x", ">= 20x",
-            f["speedup"] >= 20),
-        Row("collect: 1st cycle against the limits' floor", f"{f['floor_ratio']:.2f}x",
-            f"floor {f['floor_s']:.1f} s", "<= 2x", f["floor_ratio"] <= 2),
-        Row("collect: unchanged 2nd cycle, bytes", f"{f['second_bytes_pct']:.2f}%",
-            f"1st {f['first_bytes'] / 1e6:.1f} MB", "< 5% of the 1st",
-            f["second_bytes_pct"] < 5),
-        Row("collect: sources failed", str(f["failed"]), f"of {f['sources']}", "0",
-            f["failed"] == 0),
-        Row("collect: peak memory", f"{f['peak_mb']:.0f} MB", "", "< 300 MB", f["peak_mb"] < 300),
+        Row("status: `monitor status`, 10,000 sources", f"{mine:.2f} s",
+            f"main {before[0]:.2f} s" if before else "", "< 2 s", mine < 2),
     ]  # fmt: skip
 
 
@@ -136,11 +243,14 @@ def table(rows: list[Row]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--soak-minutes", type=float, default=2.0)
-    parser.add_argument("--only", default="collect,metrics,render,soak")
+    parser.add_argument("--only", default="collect,scale,status,metrics,render,soak")
+    parser.add_argument("--baseline", help="a checkout of main before a change, measured too")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
     parts: dict[str, Callable[[], list[Row]]] = {
-        "collect": collect_rows,
+        "collect": lambda: collect_rows(args.baseline),
+        "scale": scale_rows,
+        "status": lambda: status_rows(args.baseline),
         "metrics": metrics_rows,
         "render": render_rows,
         "soak": lambda: soak_rows(args.soak_minutes),

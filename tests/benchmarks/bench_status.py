@@ -1,0 +1,115 @@
+"""Benchmark (run by hand): `monitor status` as a whole process at many sources.
+
+    python tests/benchmarks/bench_status.py [--sources 10000] [--code CHECKOUT] [--json]
+
+Builds a configuration of N feeds (100 a company) and a database where each source has 20
+posts, an attempt and its state, then times `python -m monitor status` (start-up, reading
+the configuration, syncing it, the queries and the table; output to /dev/null). `--code`
+measures another checkout (main before a change) on a copy of the same database.
+Target: under 2 s at 10,000 sources.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PER_COMPANY = 100
+POSTS = 20
+
+
+def write_config(path: Path, sources: int, database: Path) -> None:
+    lines = ["organization:", "  name: Us", "  sources:", "    - feed: https://us.example/0.xml"]
+    lines.append("competitors:")
+    number = 1
+    for company in range(max(1, sources // PER_COMPANY)):
+        lines += [f"  - name: Company {company}", "    sources:"]
+        for _ in range(PER_COMPANY if company else PER_COMPANY - 1):
+            if number >= sources:
+                break
+            lines.append(f"      - feed: https://c{company}.example/{number}.xml")
+            number += 1
+    lines.append(f"database: 'sqlite:///{database}'")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def fill(config_path: Path) -> None:
+    """Every source collected once: 20 posts, one event, its state."""
+    from sqlalchemy import insert, update
+
+    from monitor.collect import sync_sources
+    from monitor.config import load_config
+    from monitor.store import Store
+    from monitor.store import schema as s
+
+    config = load_config(config_path)
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    with Store(config.database) as store:
+        sync_sources(config, store)
+        ids = [r.id for r in store.sources()]
+        posts = [
+            {"source_id": i, "external_id": f"p{n}", "published_at": now - timedelta(hours=n),
+             "media_type": "link", "first_seen_at": now, "text": f"post {n}", "replies": n}
+            for i in ids for n in range(POSTS)
+        ]  # fmt: skip
+        events = [{"source_id": i, "at": now, "ok": True, "new_posts": POSTS} for i in ids]
+        with store.engine.begin() as connection:
+            connection.execute(insert(s.posts), posts)
+            connection.execute(insert(s.source_events), events)
+            connection.execute(
+                update(s.sources).values(last_attempt_at=now, last_ok_at=now, next_due_at=now)
+            )
+
+
+def run_status(code: Path, config_path: Path) -> float:
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "monitor", "status", "-c", str(config_path)],
+        env={**os.environ, "PYTHONPATH": str(code), "COLUMNS": "160"},
+        stdout=subprocess.DEVNULL, check=True,
+    )  # fmt: skip
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sources", type=int, default=10000)
+    parser.add_argument(
+        "--code",
+        type=Path,
+        action="append",
+        default=[],
+        help="also measure this checkout (repeatable); this one always",
+    )
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()  # fmt: skip
+    sys.path.insert(0, str(ROOT))
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        config_path, database = Path(folder) / "status.yaml", Path(folder) / "status.db"
+        write_config(config_path, args.sources, database)
+        fill(config_path)
+        for code in [ROOT, *args.code]:
+            copy = Path(folder) / f"copy-{len(figures)}.db"
+            shutil.copy(database, copy)
+            measured = Path(folder) / f"copy-{len(figures)}.yaml"
+            measured.write_text(config_path.read_text().replace(str(database), str(copy)))
+            figures[str(code.resolve())] = run_status(code.resolve(), measured)
+    if args.json:
+        print(json.dumps({"sources": args.sources, "status_s": figures}))
+        return
+    for code, seconds in figures.items():
+        print(f"monitor status, {args.sources} sources ({code}): {seconds:.2f} s (target < 2 s)")
+
+
+if __name__ == "__main__":
+    main()
