@@ -150,18 +150,13 @@ def whole_process(code: Path, config_path: Path, runs: int = 2) -> list[tuple[fl
 
 
 def urlwatch_run(urlwatch: str, urls: list[str], folder: Path) -> float:
-    """urlwatch 2.x over the same URLs (its own venv; its concurrency set to ours)."""
-    urls_file, config_file = folder / "urls.yaml", folder / "urlwatch.yaml"
+    """urlwatch 2.x over the same URLs, from a fresh cache (its own venv; 10 threads, fixed)."""
+    urls_file = folder / "urls.yaml"
     urls_file.write_text("\n---\n".join(f"url: {u}" for u in urls) + "\n")
     home = folder / "urlwatch-home"
     home.mkdir(exist_ok=True)
-    args = [urlwatch, "--urls", str(urls_file), "--config", str(config_file),
+    args = [urlwatch, "--urls", str(urls_file), "--config", str(folder / "urlwatch.yaml"),
             "--cache", str(folder / "urlwatch-cache.db")]  # fmt: skip
-    subprocess.run(
-        [*args, "--list"], env={**os.environ, "HOME": str(home)}, capture_output=True, check=False
-    )  # fmt: skip  (writes its default config)
-    text = config_file.read_text() if config_file.exists() else ""
-    config_file.write_text(text.replace("max_workers: null", "max_workers: 32"))
     began = time.perf_counter()
     subprocess.run(args, env={**os.environ, "HOME": str(home)}, capture_output=True, check=True)
     return time.perf_counter() - began
