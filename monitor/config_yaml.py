@@ -56,16 +56,25 @@ def _check_spaces(text: str, name: str) -> None:
 def _check_depth(text: str, name: str) -> None:
     """Walk the parser's events (no tree, no recursion) and stop at MAX_DEPTH."""
     depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ConfigError(
-                    f"{name}:{event.start_mark.line + 1}: nested more than {MAX_DEPTH} levels "
-                    "deep; a configuration needs only a few"
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(name, event.start_mark.line + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as error:
+        if "nesting depth" not in str(error):  # libyaml stops deep nesting itself
+            raise
+        mark = getattr(error, "problem_mark", None)
+        raise _too_deep(name, mark.line + 1 if mark else 1) from None
+
+
+def _too_deep(name: str, line: int) -> ConfigError:
+    return ConfigError(
+        f"{name}:{line}: nested more than {MAX_DEPTH} levels deep; a configuration needs only a few"
+    )
 
 
 def _check_expansion(root: yaml.Node | None, name: str) -> None:
