@@ -275,7 +275,9 @@ def _open_in_browser(path: Path) -> None:
 @app.command()
 @plain_errors
 def export(
-    what: Annotated[str, typer.Argument(help="posts, accounts or weekly.", show_default=False)],
+    what: Annotated[
+        str, typer.Argument(help="posts, accounts, weekly or mentions.", show_default=False)
+    ],
     config: ConfigOption = None,
     week: WeekOption = None,
     company: Annotated[
@@ -292,7 +294,7 @@ def export(
     from monitor.metrics import MetricsSettings
 
     if what not in exporting.COLUMNS:
-        raise ConfigError(f"export what? posts, accounts or weekly (got {what!r})")
+        raise ConfigError(f"export what? posts, accounts, weekly or mentions (got {what!r})")
     if format_ not in ("csv", "json"):
         raise ConfigError(f"--format: csv or json (got {format_!r})")
     loaded = _load(config)
@@ -302,6 +304,8 @@ def export(
     with Store(loaded.database) as store:
         if what == "posts":
             rows = exporting.export_posts(store, since, until, company)
+        elif what == "mentions":
+            rows = exporting.export_mentions(store, since, until, company)
         elif what == "accounts":
             rows = exporting.export_accounts(store, since, until, company)
         else:

@@ -35,7 +35,16 @@ WEEKLY_COLUMNS = (
     "follower_drop", "incomplete", "notes",
     *(f"{name}{suffix}" for name in FIGURES if name not in FIRST_FIGURES for suffix, _ in SUFFIXES),
 )  # fmt: skip
-COLUMNS = {"posts": POST_COLUMNS, "accounts": ACCOUNT_COLUMNS, "weekly": WEEKLY_COLUMNS}
+MENTION_COLUMNS = (
+    "company", "is_self", "source_kind", "url", "title", "text", "author", "published_at",
+    "likes", "replies", "reposts", "quotes", "views", "engagement",
+)  # fmt: skip
+COLUMNS = {
+    "posts": POST_COLUMNS,
+    "accounts": ACCOUNT_COLUMNS,
+    "weekly": WEEKLY_COLUMNS,
+    "mentions": MENTION_COLUMNS,
+}
 
 
 def export_posts(store, since: datetime, until: datetime, company: str | None = None) -> list[dict]:
@@ -51,6 +60,22 @@ def export_posts(store, since: datetime, until: datetime, company: str | None = 
         row["url"] = safe_url(row["url"])
     rows.sort(key=lambda r: (r["published_at"], r["company"], r["external_id"]))
     return [_plain({c: row.get(c) for c in POST_COLUMNS}) for row in rows]  # fmt: skip
+
+
+def export_mentions(
+    store, since: datetime, until: datetime, company: str | None = None
+) -> list[dict]:
+    """What others published naming each company in [since, until), oldest first."""
+    result = store.read_mentions(since, until)
+    rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+    rows = [r for r in rows if company is None or r["company"] == company]
+    rows.sort(key=lambda r: (r["published_at"], r["company"], r["url"]))
+    for row in rows:
+        row["engagement"] = Counts(
+            *(row[c] for c in ("likes", "replies", "reposts", "quotes"))
+        ).engagement
+        row["url"] = safe_url(row["url"])  # only a web address a reader can safely follow
+    return [_plain({c: row.get(c) for c in MENTION_COLUMNS}) for row in rows]
 
 
 def export_accounts(
@@ -142,6 +167,6 @@ def _cell(value: Any) -> Any:
 
 
 __all__ = [
-    "ACCOUNT_COLUMNS", "COLUMNS", "POST_COLUMNS", "WEEKLY_COLUMNS", "export_accounts",
-    "export_posts", "export_weekly", "write_rows",
+    "ACCOUNT_COLUMNS", "COLUMNS", "MENTION_COLUMNS", "POST_COLUMNS", "WEEKLY_COLUMNS",
+    "export_accounts", "export_mentions", "export_posts", "export_weekly", "write_rows",
 ]  # fmt: skip

@@ -118,7 +118,34 @@ def test_export_weekly_to_a_file(project: Path) -> None:
 def test_export_refuses_an_unknown_table(project: Path) -> None:
     result = run("export", "everything", cwd=project)
     assert result.returncode == 2
-    assert "posts, accounts or weekly" in result.stderr
+    assert "posts, accounts, weekly or mentions" in result.stderr
+
+
+def test_export_mentions_lists_what_others_said_with_safe_links(project: Path) -> None:
+    from monitor.domain import Mention
+
+    config = load_config(project / "config" / "monitor.yaml")
+    with Store(config.database.replace("sqlite:///", f"sqlite:///{project}/")) as store:
+        acme = next(r.id for r in store.sources() if r.company == "Acme")
+        mentions = (
+            Mention("https://news.example/acme", WEEK_START, "n1", title="Acme news",
+                    counts=Counts(likes=4, replies=1)),
+            Mention("javascript:alert(1)", WEEK_START, "n2", title="a trick"),
+        )  # fmt: skip
+        store.save_harvest(
+            acme,
+            Harvest(observed_at=WEEK_START, mentions=mentions),
+            track_engagement_for=timedelta(days=14),
+            next_due_at=WEEK_START,
+        )
+    result = run("export", "mentions", "--format", "json", cwd=project)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["company"], r["title"], r["engagement"]) for r in rows] == [
+        ("Acme", "Acme news", 5),
+        ("Acme", "a trick", None),
+    ]
+    assert rows[1]["url"] is None  # never a script link
 
 
 def test_a_missing_config_says_how_to_start(tmp_path: Path) -> None:
