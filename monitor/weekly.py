@@ -25,6 +25,7 @@ from monitor.deliver import (
 )
 from monitor.insights import Argument, interpret
 from monitor.metrics import IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
+from monitor.metrics.conversation import load_conversation
 from monitor.report.archive import ArchivePaths, write_archive
 from monitor.report.figures import week_figures
 from monitor.report.mime import compose_message
@@ -72,6 +73,7 @@ def run_week(
     if send and not test_to:
         refuse_unfinished(coverage, force)
     argument = interpret(metrics, settings)
+    conversation = load_conversation(store, week, settings.timezone)
     digest = render_digest(
         metrics,
         argument,
@@ -79,6 +81,7 @@ def run_week(
         top_posts=report.top_posts,
         generated_at=now,
         coverage=coverage,
+        conversation=conversation,
     )
     message = compose_message(digest)
     paths = write_archive(

@@ -16,7 +16,16 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from monitor.demo.formats import Reply, bluesky, feed, json_reply, mastodon, telegram, youtube
+from monitor.demo.formats import (
+    Reply,
+    bluesky,
+    feed,
+    hackernews,
+    json_reply,
+    mastodon,
+    telegram,
+    youtube,
+)
 from monitor.demo.world import World, WorldSource
 
 RETRY_AFTER_S = 3600  # what the rate-limited source asks for, every time
@@ -53,6 +62,8 @@ class DemoServer:
         kind = path.strip("/").split("/", 1)[0]
         with self._lock:
             self.requests[kind] += 1
+        if kind == "hackernews" and path.endswith("/api/v1/search_by_date"):
+            return hackernews.render_search(self.world.seed, self.now, query)  # no source: a search
         route = _ROUTES.get(kind)
         if route is None:
             return Reply(404, "text/plain; charset=utf-8", b"Not Found")

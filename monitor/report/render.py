@@ -22,8 +22,10 @@ from markupsafe import Markup
 from monitor.coverage import Coverage
 from monitor.insights import Argument
 from monitor.metrics import WeekMetrics
+from monitor.metrics.conversation import Conversation
 from monitor.report import charts as chart_module
 from monitor.report import context
+from monitor.report.conversation import conversation_view
 from monitor.report.i18n import Formatter, translations
 from monitor.report.safety import header_text, one_line, safe_url
 from monitor.report.text import score_blocks
@@ -72,6 +74,7 @@ def render_digest(
     top_posts: int,
     generated_at: datetime,
     coverage: Coverage | None = None,
+    conversation: Conversation | None = None,
 ) -> Digest:
     """The week's digest from figures already measured and interpreted: it computes nothing.
     `coverage`: what was read in the week; a partial or thin week carries a banner."""
@@ -86,6 +89,7 @@ def render_digest(
     values["subject"] = subject
     values["preheader"] = one_line(argument.preheader(language) or values["no_data_text"], 150)
     values["banner"] = context.coverage_banner(coverage, fmt)
+    values["conversation"] = conversation_view(conversation, metrics.timezone, fmt)
     if values["banner"]:  # the caveat is the first thing a mail app shows under the subject
         values["preheader"] = one_line(values["banner"][0], 150)
     environment = template_environment(language)

@@ -155,6 +155,20 @@ def test_the_rate_limited_source_appears_in_data_health(runs):
     assert "Initech" in result.html.read_text(encoding="utf-8")
 
 
+def test_the_digest_shows_the_share_of_conversation(runs):
+    _printed, _folder, result = runs
+    text = result.txt.read_text(encoding="utf-8")
+    section = text[text.index("SHARE OF CONVERSATION") : text.index("DATA HEALTH")]
+    # The demo world's Hacker News: 6, 26, 9 and 11 mentions in week 47, of 52.
+    assert "Northwind (us): 6 mentions · 11.5%" in section
+    assert "Globex: 26 mentions · 50%" in section
+    assert "Mentions counted from Hacker News; not X, LinkedIn or TikTok" in " ".join(
+        section.split()
+    )
+    html = result.html.read_text(encoding="utf-8")
+    assert 'data-section="conversation"' in html and "news.ycombinator.com/item?id=" in html
+
+
 def test_the_email_arrived_at_the_smtp_server_with_its_charts(runs):
     _printed, _folder, result = runs
     message = result.received

@@ -133,7 +133,8 @@ def test_the_written_configuration_points_at_the_server_the_mail_server_and_the_
     config = load_config(path)
     assert "demo-server.invalid" not in text.split("#")[0]
     assert set(config.collect.base_urls.values()) == {
-        f"http://127.0.0.1:4321/{kind}" for kind in ("feed", "youtube", "bluesky", "telegram")
+        f"http://127.0.0.1:4321/{kind}"
+        for kind in ("feed", "youtube", "bluesky", "telegram", "hackernews")
     } | {"http://127.0.0.1:4321/mastodon/{instance}"}
     assert config.email.port == 2526
     assert config.report.language == "it"
