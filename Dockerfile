@@ -4,6 +4,8 @@
 #     -v "$PWD/config:/config:ro" -v monitor-data:/data -v "$PWD/reports:/reports" \
 #     --env-file secrets.env competitor-monitor
 # The config should say `database: sqlite:////data/monitor.db` and `report: {outbox: /reports}`.
+# Host folders Docker creates as root are handed to the user `monitor` by the entrypoint;
+# with `--user UID:GID` instead, create them first, owned by that user (README: containers).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -21,14 +23,20 @@ RUN apt-get update \
     && chown monitor:monitor /data /reports
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY monitor ./monitor
-RUN pip install .
+RUN pip install '.[postgresql]'
+COPY deploy/docker-entrypoint.sh /usr/local/bin/monitor-entrypoint
 
-USER monitor
 WORKDIR /data
 VOLUME ["/data", "/reports"]
 
+# Healthy (exit 0) unless a source fails or is stale, a digest was not delivered, or the
+# job's heartbeat (once a minute) is older than two minutes: `docker ps` shows "unhealthy".
+HEALTHCHECK --interval=5m --timeout=60s --start-period=3m --retries=2 \
+    CMD ["monitor-entrypoint", "monitor", "status", "--json"]
+
 # `docker stop` sends SIGTERM: the harvest in progress finishes, the job exits 0.
 STOPSIGNAL SIGTERM
+ENTRYPOINT ["monitor-entrypoint"]
 CMD ["monitor", "run"]

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from monitor.cli_setup import find_config, write_starter
 from monitor.cli_tables import print_outcomes, print_status
 from monitor.clock import utc_now
-from monitor.config import Config, config_schema, load_config, missing_secrets, source_needs
+from monitor.config import Config, load_config, missing_secrets, source_needs
 from monitor.errors import ConfigError, MonitorError
 from monitor.store import Store
 from monitor.terminal import console, styled
@@ -24,13 +27,11 @@ from monitor.terminal import console, styled
 app = typer.Typer(
     help="Watch competitors' public social activity and send a weekly digest to your executives.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 out = console()
 err = console(stderr=True)
 
-DEFAULT_CONFIG = Path("config/monitor.yaml")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY = timedelta(days=1)
 ConfigOption = Annotated[
@@ -38,27 +39,95 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         "-c",
-        help="The configuration file (default: $MONITOR_CONFIG, else config/monitor.yaml).",
+        help="The configuration file (default: $MONITOR_CONFIG, else the first of "
+        "config/monitor.yaml, ~/.config/competitor-monitor/monitor.yaml, "
+        "/etc/competitor-monitor/monitor.yaml).",
+        metavar="FILE",
         show_default=False,
     ),
 ]
 
 
+class LogLevel(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+class LogFormat(StrEnum):
+    plain = "plain"
+    json = "json"
+
+
+class ExportTable(StrEnum):
+    posts = "posts"
+    accounts = "accounts"
+    weekly = "weekly"
+    mentions = "mentions"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+# Files the monitor creates (database, outbox, lock) are the owner's only; README: sharing.
+OWNER_ONLY_UMASK = 0o077
+_log_level = logging.WARNING  # set by the global -v/--log-level; `monitor run` logs INFO
+_log_chosen = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"competitor-monitor {version('competitor-monitor')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            metavar="",
+            help="Print the version and stop.",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", metavar="", help="Say more of what happens (--log-level info)."
+        ),
+    ] = False,
+    log_level: Annotated[
+        LogLevel | None,
+        typer.Option(help="How much to log: debug, info, warning or error.", show_default=False),
+    ] = None,
+) -> None:
+    """Watch competitors' public social activity and send a weekly digest to your executives."""
+    global _log_level, _log_chosen
+    os.umask(OWNER_ONLY_UMASK)
+    chosen = log_level.value if log_level else ("info" if verbose else None)
+    if chosen is not None:
+        _log_level, _log_chosen = getattr(logging, chosen.upper()), True
+
+
 def _config_path(path: Path | None) -> Path:
-    if path is not None:
-        return path
-    if env := os.environ.get("MONITOR_CONFIG"):
-        return Path(env)
-    if not DEFAULT_CONFIG.exists():
-        raise ConfigError(
-            f"no configuration file at {DEFAULT_CONFIG}: pass -c FILE or set MONITOR_CONFIG "
-            "(config/example.yaml is a commented example to copy)"
-        )
-    return DEFAULT_CONFIG
+    return find_config(path)
 
 
 def _load(path: Path | None) -> Config:
-    return load_config(_config_path(path))
+    config = load_config(_config_path(path))
+    if _log_chosen:  # after loading: the log masks the secrets the file names
+        from monitor.logs import setup_logging
+
+        setup_logging(config, level=_log_level)
+    return config
 
 
 def plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -76,16 +145,6 @@ def plain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(130) from None
 
     return wrapper
-
-
-# Files the monitor creates (database, outbox, lock) are the owner's only; README: sharing.
-OWNER_ONLY_UMASK = 0o077
-
-
-@app.callback()
-def _owner_only_files() -> None:
-    """Watch competitors' public social activity and send a weekly digest to your executives."""
-    os.umask(OWNER_ONLY_UMASK)
 
 
 def _register_demo() -> None:
@@ -131,19 +190,57 @@ def validate(config: ConfigOption = None) -> None:
 @app.command("config-schema")
 def config_schema_command() -> None:
     """Print the JSON Schema of the configuration file, for editors that autocomplete YAML."""
-    out.print_json(json.dumps(config_schema()))
+    from monitor.config_schema import written_schema
+
+    out.print_json(json.dumps(written_schema()))
 
 
 @app.command()
 @plain_errors
-def status(config: ConfigOption = None) -> None:
-    """Show every source's health: last success, last error, failures, next collection."""
-    loaded = _load(config)
-    with Store(loaded.database) as store:
-        from monitor.collect import sync_sources
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write it.", show_default=True)] = Path(
+        "config/monitor.yaml"
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Replace an existing file.")
+    ] = False,
+) -> None:
+    """Write a commented starter configuration (config/example.yaml) to edit."""
+    written = write_starter(path, force=force)
+    out.print(f"Written: {written}. Edit it, then run `monitor validate -c {written}`.")
 
+
+@app.command()
+@plain_errors
+def status(
+    config: ConfigOption = None,
+    json_: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print it as JSON, for scripts.")
+    ] = False,
+) -> None:
+    """Show every source's and digest's health; exit 1 when something needs a look."""
+    from monitor.collect import sync_sources
+    from monitor.health import assess
+
+    loaded = _load(config)
+    with Store(loaded.database, create=False) as store:
         sync_sources(loaded, store)
-        print_status(out, store, needs=source_needs(loaded))
+        health = assess(store, utc_now())
+        if json_:
+            sys.stdout.write(json.dumps(health.as_json(), indent=2, ensure_ascii=False) + "\n")
+        else:
+            print_status(out, store, needs=source_needs(loaded))
+            _print_health(health)
+    if not health.healthy:
+        raise typer.Exit(1)
+
+
+def _print_health(health) -> None:
+    """One closing line: the tables above already name each source and digest."""
+    if health.healthy:
+        out.print(styled("[green]Healthy.[/green]"))
+        return
+    out.print(styled("[yellow]Degraded:[/yellow] {}.", health.summary()))
 
 
 @app.command()
@@ -151,12 +248,14 @@ def status(config: ConfigOption = None) -> None:
 def collect(
     config: ConfigOption = None,
     company: Annotated[
-        list[str] | None, typer.Option(help="Only this company (repeatable).", show_default=False)
+        list[str] | None,
+        typer.Option(help="Only this company (repeatable).", metavar="NAME", show_default=False),
     ] = None,
     source: Annotated[
         list[str] | None,
         typer.Option(
             help="Only sources whose kind:target contains this text (repeatable).",
+            metavar="TEXT",
             show_default=False,
         ),
     ] = None,
@@ -166,6 +265,8 @@ def collect(
     from monitor.instance_lock import instance_lock
 
     loaded = _load(config)
+    if not _log_chosen:  # the table names each failed source; its log line would say it twice
+        logging.getLogger("monitor.collect").setLevel(logging.ERROR)
     with Store(loaded.database) as store, instance_lock(store, "monitor collect"):
         sync_sources(loaded, store)
         chosen = _choose_sources(store, company, source)
@@ -218,7 +319,9 @@ def _week(text: str | None, config: Config):
 WeekOption = Annotated[
     str | None,
     typer.Option(
-        help="The week, like 2026-W47 (default: the last complete week).", show_default=False
+        help="The week, like 2026-W47 (default: the last complete week).",
+        metavar="WEEK",
+        show_default=False,
     ),
 ]
 
@@ -228,15 +331,22 @@ WeekOption = Annotated[
 def report(
     config: ConfigOption = None,
     week: WeekOption = None,
-    send: Annotated[bool, typer.Option("--send", help="Email it to the recipients now.")] = False,
+    send: Annotated[
+        bool, typer.Option("--send", metavar="", help="Email it to the recipients now.")
+    ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="With --send: send again even if it was sent.")
+        bool,
+        typer.Option("--force", metavar="", help="With --send: send again even if it was sent."),
     ] = False,
     to: Annotated[
         str | None,
-        typer.Option(help="Send a test copy to this one address only.", show_default=False),
+        typer.Option(
+            help="Send a test copy to this one address only.", metavar="ADDRESS", show_default=False
+        ),
     ] = None,
-    open_: Annotated[bool, typer.Option("--open", help="Open the digest in a browser.")] = False,
+    open_: Annotated[
+        bool, typer.Option("--open", metavar="", help="Open the digest in a browser.")
+    ] = False,
 ) -> None:
     """Write a week's digest to the outbox (.html, .eml, .txt, .json) and show its verdict."""
     from monitor.collect import sync_sources
@@ -244,8 +354,10 @@ def report(
 
     loaded = _load(config)
     chosen = _week(week, loaded)
+    if to is not None:
+        to = _one_address(to)
     now = utc_now()
-    with Store(loaded.database) as store:
+    with Store(loaded.database, create=False) as store:
         sync_sources(loaded, store)
         made = run_week(store, loaded, chosen, now, send=send, force=force, test_to=to)
     digest, paths = made.digest, made.paths
@@ -265,6 +377,18 @@ def report(
             raise typer.Exit(1)
 
 
+def _one_address(text: str) -> str:
+    """--to is one plain address: a list or a typo would send the test copy who knows where."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(text.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ConfigError(
+            f"--to: one e-mail address, like you@example.com (got {text!r}: {error})"
+        ) from None
+
+
 def _open_in_browser(path: Path) -> None:
     import webbrowser
 
@@ -275,63 +399,98 @@ def _open_in_browser(path: Path) -> None:
 @app.command()
 @plain_errors
 def export(
-    what: Annotated[
-        str, typer.Argument(help="posts, accounts, weekly or mentions.", show_default=False)
-    ],
+    what: Annotated[ExportTable, typer.Argument(help="What to export.", show_default=False)],
     config: ConfigOption = None,
     week: WeekOption = None,
     company: Annotated[
-        str | None, typer.Option(help="Only this company.", show_default=False)
+        str | None, typer.Option(help="Only this company.", metavar="NAME", show_default=False)
     ] = None,
-    format_: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    format_: Annotated[ExportFormat, typer.Option("--format", help="The file format.")] = (
+        ExportFormat.csv
+    ),
     output: Annotated[
         Path | None,
-        typer.Option(help="Write to this file instead of the screen.", show_default=False),
+        typer.Option(
+            help="Write to this file instead of the screen.", metavar="FILE", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Export posts, audience history or a week's figures as CSV or JSON, for spreadsheets."""
     from monitor import export as exporting
     from monitor.metrics import MetricsSettings
 
-    if what not in exporting.COLUMNS:
-        raise ConfigError(f"export what? posts, accounts, weekly or mentions (got {what!r})")
-    if format_ not in ("csv", "json"):
-        raise ConfigError(f"--format: csv or json (got {format_!r})")
     loaded = _load(config)
     chosen = _week(week, loaded)
     tz = loaded.report.timezone
     since, until = (chosen.start(tz), chosen.end(tz)) if week else (_EPOCH, utc_now() + _DAY)
-    with Store(loaded.database) as store:
-        if what == "posts":
-            rows = exporting.export_posts(store, since, until, company)
-        elif what == "mentions":
-            rows = exporting.export_mentions(store, since, until, company)
-        elif what == "accounts":
-            rows = exporting.export_accounts(store, since, until, company)
+    with Store(loaded.database, create=False) as store:
+        name = _company_named(store, company)
+        stream = _output_file(output) if output is not None else sys.stdout
+        if what is ExportTable.posts:
+            rows = exporting.export_posts(store, since, until, name)
+        elif what is ExportTable.mentions:
+            rows = exporting.export_mentions(store, since, until, name)
+        elif what is ExportTable.accounts:
+            rows = exporting.export_accounts(store, since, until, name)
         else:
             settings = MetricsSettings.from_report(loaded.report)
-            rows = exporting.export_weekly(store, chosen, settings, company)
-    columns = exporting.COLUMNS[what]
-    if output is None:
-        exporting.write_rows(rows, format_, sys.stdout, columns)
-        return
-    with output.open("w", encoding="utf-8", newline="") as stream:
-        exporting.write_rows(rows, format_, stream, columns)
-    err.print(f"{len(rows)} rows written to {output}")
+            rows = exporting.export_weekly(store, chosen, settings, name)
+    exporting.write_rows(rows, format_.value, stream, exporting.COLUMNS[what.value])
+    if output is not None:
+        stream.close()
+        err.print(f"{len(rows)} rows written to {output}")
+
+
+def _output_file(path: Path):
+    """The file to write, opened now: a wrong --output is said in one line before any work."""
+    try:
+        return path.open("w", encoding="utf-8", newline="")
+    except IsADirectoryError:
+        raise ConfigError(f"--output: {path} is a folder; give a file name inside it") from None
+    except FileNotFoundError:
+        raise ConfigError(f"--output: the folder {path.parent} does not exist") from None
+    except OSError as error:
+        raise ConfigError(f"--output: cannot write {path} ({error.strerror})") from None
+
+
+def _company_named(store: Store, given: str | None) -> str | None:
+    """The company's name as configured, matched without regard to case; unknown is exit 2."""
+    if given is None:
+        return None
+    names = sorted({r.company for r in store.sources()})
+    for name in names:
+        if name.casefold() == given.casefold():
+            return name
+    raise ConfigError(f"--company: no company named {given!r}; known: {', '.join(names)}")
 
 
 @app.command()
 @plain_errors
 def run(
     config: ConfigOption = None,
-    log_format: Annotated[str, typer.Option(help="plain or json.")] = "plain",
+    log_format: Annotated[LogFormat, typer.Option(help="How log lines look.")] = LogFormat.plain,
+    wait_for_database: Annotated[
+        str,
+        typer.Option(
+            help="How long to wait for a database server that does not answer yet, like 2m.",
+            metavar="DURATION",
+        ),
+    ] = "2m",
 ) -> None:
     """Run the job: collect every source on its interval and send the digest on schedule."""
     from monitor.scheduler import run_job
+    from monitor.units import parse_duration
 
-    if log_format not in ("plain", "json"):
-        raise ConfigError(f"--log-format: plain or json (got {log_format!r})")
-    run_job(_load(config), log_format=log_format)
+    try:
+        wait = parse_duration(wait_for_database)
+    except ValueError as error:
+        raise ConfigError(f"--wait-for-database: {error}") from None
+    run_job(
+        _load(config),
+        log_format=log_format.value,
+        log_level=_log_level if _log_chosen else logging.INFO,
+        wait_for_database_s=wait.total_seconds(),
+    )
 
 
 def main() -> None:  # pragma: no cover - the console script entry point

@@ -322,7 +322,25 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError(f"{path}: cannot be read (permission denied)") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: is not a UTF-8 text file") from None
-    return parse_config(text, str(path))
+    return anchor_paths(parse_config(text, str(path)), path.parent)
+
+
+_RELATIVE_SQLITE = re.compile(r"^(sqlite(?:\+\w+)?:///)(?!/|:memory:)(.+)$")
+
+
+def anchor_paths(config: Config, folder: Path) -> Config:
+    """Relative paths in a file are relative to that file's folder, as a reader expects.
+
+    Run from another folder with `-c /etc/x/monitor.yaml`, the job and `monitor status` must
+    find the same database and outbox, not a new empty one under the working directory.
+    """
+    folder = folder.absolute()
+    database = config.database
+    if match := _RELATIVE_SQLITE.match(database):
+        database = f"{match[1]}{Path(os.path.normpath(folder / match[2])).as_posix()}"
+    outbox = Path(os.path.normpath(folder / config.report.outbox))
+    report = config.report.model_copy(update={"outbox": outbox})
+    return config.model_copy(update={"database": database, "report": report})
 
 
 def parse_config(text: str, name: str = "config") -> Config:

@@ -161,7 +161,15 @@ def send_digest(
         return DeliveryResult(week, to, "outbox", eml_path, message_id)
     envelope = [ascii_address(address) for address in to]
     try:
-        refused = send_with_retries(settings, envelope, data, ssl_context, sleep, interrupt)
+        refused = send_with_retries(
+            settings,
+            envelope,
+            data,
+            ssl_context,
+            sleep,
+            interrupt,
+            on_retry=lambda: store.count_attempt(week, key),
+        )
     except SmtpInterrupted as error:
         store.release_delivery(week, key, f"{error}.", now)
         return DeliveryResult(week, to, "pending", eml_path, message_id, error=f"{error}.")

@@ -63,5 +63,14 @@ class StoreError(MonitorError):
     exit_code = 2
 
 
+class DatabaseUnreachable(StoreError):
+    """The database server does not answer (not started yet, or down): worth trying again.
+
+    Exit 1, not 2: nothing is wrong with the input, so a service manager restarts the job.
+    """
+
+    exit_code = 1
+
+
 class DeliveryError(MonitorError):
     """The digest could not be sent; it stays in the outbox."""

@@ -163,6 +163,8 @@ def _cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value  # shown as the text it is, never run
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # a count that went through pandas: 21, not 21.0
     return value
 
 

@@ -17,9 +17,13 @@ ADVISORY_LOCK_KEY = 0x6D6F6E69746F72  # "monitor"
 
 
 class AlreadyRunning(MonitorError):
-    """Another `monitor run` or `monitor collect` holds this database."""
+    """Another `monitor run` or `monitor collect` holds this database.
 
-    exit_code = 2
+    Exit 1, not 2 (bad input): a lock left by a process that is still going away is released
+    in seconds, so a service manager's restart succeeds.
+    """
+
+    exit_code = 1
 
 
 @contextmanager

@@ -87,7 +87,10 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup_logging(
-    config: Config, log_format: str = "plain", stream: TextIO | None = None
+    config: Config,
+    log_format: str = "plain",
+    stream: TextIO | None = None,
+    level: int = logging.INFO,
 ) -> logging.Handler:
     """Send the program's logs to `stream` (stderr), secrets masked. Returns the handler."""
     if log_format not in ("plain", "json"):
@@ -102,7 +105,7 @@ def setup_logging(
         root.removeHandler(old)
     handler.monitor_handler = True  # type: ignore[attr-defined]
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    root.setLevel(level)
     # Their INFO lines are one per request or per job run: too chatty for a service log.
     for noisy in ("apscheduler", "httpx", "httpcore", "aiosmtpd", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

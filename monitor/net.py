@@ -20,9 +20,9 @@ import zlib
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from monitor.config import CollectSettings
@@ -153,7 +153,7 @@ class HttpClient:
         )
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, _Host] = {}
-        self._robots: dict[str, RobotFileParser | None] = {}
+        self._robots: dict[str, Protego | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
 
     async def __aenter__(self) -> HttpClient:
@@ -377,23 +377,25 @@ class HttpClient:
                 f"the site's robots.txt could not be read (server error), so its pages are "
                 f"left alone ({origin}/robots.txt)",
             )
-        if not rules.can_fetch(self.settings.user_agent, url):
+        if not rules.can_fetch(url, self.settings.user_agent):
             raise SourceError(
                 "blocked", f"the site's robots.txt asks robots not to read this page ({url})"
             )
 
-    async def _fetch_robots(self, origin: str) -> RobotFileParser | None:
-        """The parsed rules; None when the site cannot say (RFC 9309: assume disallowed)."""
-        rules = RobotFileParser(origin + "/robots.txt")
+    async def _fetch_robots(self, origin: str) -> Protego | None:
+        """The parsed rules (protego: RFC 9309 with `*` and `$`, which the standard library's
+        parser ignores); None when the site answers but cannot say (RFC 9309: assume
+        disallowed). A site that cannot be reached at all (DNS, refused, timeout) is that
+        network problem, not a robots.txt refusal, and is asked again next time."""
         try:
             answer = await self._with_retries(_Request("GET", origin + "/robots.txt", {}), ())
         except SourceError as error:
-            if error.kind in ("server_error", "timeout", "network", "rate_limited"):
+            if error.kind in ("network", "timeout"):
+                raise
+            if error.kind in ("server_error", "rate_limited"):
                 return None
-            rules.parse([])  # 4xx: no rules, everything allowed
-            return rules
-        rules.parse(answer.text().splitlines())
-        return rules
+            return Protego.parse("")  # 4xx: no rules, everything allowed
+        return Protego.parse(answer.text())
 
 
 class _BoundedDecoder:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -31,12 +32,14 @@ from monitor.collect import run_cycle, sync_sources
 from monitor.config import Config, ReportSettings
 from monitor.deliver import DeliveryResult, recipients_key, retry_pending
 from monitor.errors import MonitorError, StoreError
+from monitor.health import HEARTBEAT_S, JOB_RUN_KIND
 from monitor.instance_lock import instance_lock
 from monitor.job_guards import CLOCK_CHECK_S, clock_went_back, watch_clock
 from monitor.logs import setup_logging
 from monitor.net import HttpClient
 from monitor.smtp import Interrupt
 from monitor.store import Store
+from monitor.store.reach import open_when_reachable
 from monitor.units import parse_schedule
 
 log = logging.getLogger("monitor.scheduler")
@@ -67,6 +70,7 @@ class _Runtime:
     collecting: set[asyncio.Task] = field(default_factory=set)
     halt: Callable[[], None] | None = None  # stops the job from any thread
     failure: MonitorError | None = None  # why it stopped, when it stopped by itself
+    run_id: int | None = None  # this job's row in `runs`, where its heartbeat is recorded
 
 
 _runtime: _Runtime | None = None
@@ -123,6 +127,13 @@ def _database_still_there(runtime: _Runtime) -> bool:
             runtime.halt()
         return False
     return True
+
+
+def heartbeat() -> None:
+    """Say the job is alive: `monitor status` reports a job silent for two beats as degraded."""
+    runtime = _current()
+    if runtime.run_id is not None and not runtime.stopping.is_set():
+        runtime.store.beat(runtime.run_id, runtime.clock())
 
 
 def send_weekly_digest() -> None:
@@ -234,7 +245,10 @@ def next_fire_times(trigger, after: datetime, count: int) -> list[datetime]:
 
 def create_scheduler(store: Store) -> AsyncIOScheduler:
     return AsyncIOScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=store.engine, tablename=JOBSTORE_TABLE)},
+        jobstores={
+            "default": SQLAlchemyJobStore(engine=store.engine, tablename=JOBSTORE_TABLE),
+            "process": MemoryJobStore(),  # jobs of this process only: the heartbeat
+        },
         # a late job still runs (however late), and many missed runs are run once
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone=UTC,
@@ -296,6 +310,14 @@ def install_jobs(scheduler: AsyncIOScheduler, config: Config, store: Store, now:
     for job in scheduler.get_jobs():
         if job.id.startswith("collect:") and job.id not in wanted:
             job.remove()
+    scheduler.add_job(
+        heartbeat,
+        IntervalTrigger(seconds=HEARTBEAT_S, timezone=UTC),
+        id="heartbeat",
+        name="heartbeat",
+        jobstore="process",
+        replace_existing=True,
+    )
 
 
 class SpreadIntervalTrigger(IntervalTrigger):
@@ -357,25 +379,33 @@ def run_job(
     stop_event: threading.Event | None = None,
     started: threading.Event | None = None,
     log_format: str = "plain",
+    log_level: int = logging.INFO,
     log: logging.Logger | None = None,
     run_week: Callable | None = None,
     ssl_context: ssl.SSLContext | None = None,
     stop_grace_s: float = STOP_GRACE_S,
     clock_check_s: float = CLOCK_CHECK_S,
+    wait_for_database_s: float = 120.0,
 ) -> None:
     """Run until SIGTERM/SIGINT (or `stop_event`); returns normally, so the exit status is 0.
 
+    A database server that does not answer yet is waited for (`wait_for_database_s`).
     Raises StoreError when it stopped by itself because its database file went away."""
     global _runtime
     os.umask(0o077)  # the database, its lock and the outbox: readable by this user only
     if log is None:
-        setup_logging(config, log_format)
-    with Store(store_url or config.database) as store, instance_lock(store):
+        setup_logging(config, log_format, level=log_level)
+    store = open_when_reachable(store_url or config.database, wait_for_database_s)
+    with store, instance_lock(store):
         sync_sources(config, store)
         runtime = _runtime = _Runtime(config, store, clock, run_week, ssl_context)
+        runtime.run_id = store.start_run(JOB_RUN_KIND, clock())
+        store.beat(runtime.run_id, clock())
         try:
             asyncio.run(_serve(runtime, stop_event, started, stop_grace_s, clock_check_s))
         finally:
+            if runtime.failure is None:  # a database that went away is not written to again
+                store.beat(runtime.run_id, clock(), note="stopped")
             _runtime = None
     if runtime.failure is not None:
         raise runtime.failure

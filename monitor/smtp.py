@@ -98,10 +98,18 @@ def send_with_retries(
     ssl_context: ssl.SSLContext | None,
     sleep: Callable[[float], object],
     interrupt: Interrupt | None = None,
+    on_retry: Callable[[], object] | None = None,
 ) -> dict[str, str]:
     """Send `data` to `recipients` (already in their ASCII-domain form), retrying temporary
-    failures with growing pauses; an `interrupt` stops at once, between or inside attempts."""
+    failures with growing pauses; an `interrupt` stops at once, between or inside attempts.
+    `on_retry` is told of each attempt after the first, so the delivery counts them all."""
+
+    def before(state: RetryCallState) -> None:
+        if on_retry is not None and state.attempt_number > 1:
+            on_retry()
+
     retrying = Retrying(
+        before=before,
         stop=stop_after_attempt(settings.max_attempts),
         wait=wait_exponential(multiplier=2, max=300),
         retry=retry_if_exception(lambda e: isinstance(e, SmtpFailure) and e.temporary),

@@ -119,8 +119,31 @@ def parse_schedule(value: str) -> dict[str, str]:
 
 _SOME_DAY = datetime(2024, 1, 1, tzinfo=UTC)
 _CRON_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CRON_DAY_PART = re.compile(r"^(\*|[0-7])(?:-([0-7]))?(?:/(\d+))?$")
 
 
 def _cron_weekdays_to_names(field: str) -> str:
-    """Standard cron counts Sunday as 0; APScheduler counts Monday as 0. Names agree."""
-    return re.sub(r"\b[0-7]\b", lambda m: _CRON_DAY_NAMES[int(m.group())], field)
+    """Standard cron counts Sunday as 0 (and 7); APScheduler counts Monday as 0, so numbers,
+    ranges and steps (`*/2`: Sunday, Tuesday, Thursday, Saturday) become lists of names,
+    which both read the same way. Names and anything else pass through, to be checked."""
+    parts = []
+    for part in field.split(","):
+        match = _CRON_DAY_PART.match(part)
+        if match is None or part == "*":
+            parts.append(part)
+            continue
+        first, last, step = match.groups()
+        if step is not None and int(step) == 0:
+            parts.append(part)  # left for APScheduler to refuse
+            continue
+        if first == "*":
+            days = range(0, 7)
+        else:
+            end = int(last) if last else (6 if step else int(first))
+            days = range(int(first), end + 1)
+        chosen = days[:: int(step)] if step else days
+        if not chosen:
+            parts.append(part)  # a backwards range: left for APScheduler to refuse
+            continue
+        parts.extend(dict.fromkeys(_CRON_DAY_NAMES[d] for d in chosen))
+    return ",".join(dict.fromkeys(parts))

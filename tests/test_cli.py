@@ -40,8 +40,8 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "config" / "monitor.yaml").write_text(
         "organization: {name: Us, sources: [feed: 'https://us.example/feed']}\n"
         "competitors: [{name: Acme, sources: [mastodon: '@acme@social.example']}]\n"
-        "report: {outbox: out, recipients: [ceo@us.example]}\n"
-        "database: sqlite:///data/monitor.db\n"
+        "report: {outbox: ../out, recipients: [ceo@us.example]}\n"
+        "database: sqlite:///../data/monitor.db\n"
     )
     config = load_config(tmp_path / "config" / "monitor.yaml")
     with Store(f"sqlite:///{tmp_path / 'data' / 'monitor.db'}") as store:
@@ -118,14 +118,14 @@ def test_export_weekly_to_a_file(project: Path) -> None:
 def test_export_refuses_an_unknown_table(project: Path) -> None:
     result = run("export", "everything", cwd=project)
     assert result.returncode == 2
-    assert "posts, accounts, weekly or mentions" in result.stderr
+    assert "'posts', 'accounts', 'weekly', 'mentions'" in " ".join(result.stderr.split())
 
 
 def test_export_mentions_lists_what_others_said_with_safe_links(project: Path) -> None:
     from monitor.domain import Mention
 
     config = load_config(project / "config" / "monitor.yaml")
-    with Store(config.database.replace("sqlite:///", f"sqlite:///{project}/")) as store:
+    with Store(config.database) as store:  # its path already follows the config file
         acme = next(r.id for r in store.sources() if r.company == "Acme")
         mentions = (
             Mention("https://news.example/acme", WEEK_START, "n1", title="Acme news",
@@ -232,8 +232,8 @@ def test_database_and_outbox_are_created_readable_by_the_owner_only(tmp_path: Pa
         "organization: {name: Us, sources: [feed: 'http://127.0.0.1:9/feed']}\n"
         "competitors: [{name: Acme, sources: [feed: 'http://127.0.0.1:9/acme']}]\n"
         "collect: {max_retries: 0, timeout: 2s}\n"
-        "report: {outbox: out}\n"
-        "database: sqlite:///data/monitor.db\n"
+        "report: {outbox: ../out}\n"
+        "database: sqlite:///../data/monitor.db\n"
     )
     os.umask(0o022)  # a usual login shell's umask: files would be world-readable
     try:
@@ -269,3 +269,38 @@ def test_validate_refuses_an_address_the_mail_server_may_not_take(tmp_path: Path
     assert "SMTPUTF8" in refused.stderr and "bücher" not in refused.stderr
     config.write_text(base % ", smtputf8: true", encoding="utf-8")
     assert run("validate", "-c", str(config), cwd=tmp_path).returncode == 0
+
+
+def test_export_output_into_a_missing_folder_or_onto_a_folder_is_one_line(project: Path) -> None:
+    for target, said in (
+        (project / "no" / "such" / "posts.csv", "does not exist"),
+        (project, "is a folder"),
+    ):
+        result = run("export", "posts", "--output", str(target), cwd=project)
+        assert result.returncode == 2
+        assert said in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_export_company_is_case_insensitive_and_an_unknown_one_exits_2(project: Path) -> None:
+    exact = run("export", "posts", "--company", "Acme", "--format", "json", cwd=project)
+    loose = run("export", "posts", "--company", "aCME", "--format", "json", cwd=project)
+    assert loose.returncode == 0, loose.stderr
+    assert json.loads(loose.stdout) == json.loads(exact.stdout) != []
+    unknown = run("export", "posts", "--company", "Initech", cwd=project)
+    assert unknown.returncode == 2
+    assert "no company named 'Initech'" in unknown.stderr and "Acme" in unknown.stderr
+
+
+def test_export_writes_counts_as_integers_in_csv(project: Path) -> None:
+    result = run("export", "weekly", "--week", "2026-W47", cwd=project)
+    rows = {(r["scope"], r["company"]): r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows[("company", "Acme")]["posts"] == "21"
+    assert rows[("company", "Us")]["posts"] == "7"
+
+
+def test_to_takes_one_valid_address(project: Path) -> None:
+    for given in ("ceo@us.example, cfo@us.example", "not-an-address"):
+        result = run("report", "--week", "2026-W47", "--to", given, cwd=project)
+        assert result.returncode == 2, given
+        assert "--to: one e-mail address" in result.stderr

@@ -85,7 +85,7 @@ def test_collect_while_run_holds_the_database_is_refused_in_one_line(
     finally:
         job.send_signal(signal.SIGTERM)
         job.wait(timeout=WAIT_S)
-    assert collected.returncode == 2
+    assert collected.returncode == 1  # not bad input: it works once the job is stopped
     assert "Traceback" not in collected.stderr
     said = [line for line in collected.stderr.splitlines() if line.strip()]
     assert len(said) == 1, collected.stderr

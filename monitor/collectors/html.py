@@ -18,8 +18,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import soupsieve
-from bs4 import BeautifulSoup, Tag
-from bs4.exceptions import ParserRejectedMarkup
+from bs4 import BeautifulSoup, ParserRejectedMarkup, Tag  # bs4.exceptions is 4.13+ only
 
 from monitor.collectors import SourceContext
 from monitor.collectors.html_dates import is_relative, parse_date

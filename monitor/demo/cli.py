@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,26 +19,31 @@ if TYPE_CHECKING:  # pandas is heavy: every other command would pay for it at st
 
 out = console()
 err = console(stderr=True)
-LANGUAGES = ("en", "it")
+
+
+class Language(StrEnum):
+    en = "en"
+    it = "it"
 
 
 def demo(
     output: Annotated[
-        Path, typer.Option("--output", help="Where the digest, its email and the demo's data go.")
+        Path,
+        typer.Option(
+            "--output", metavar="DIR", help="Where the digest, its email and the demo's data go."
+        ),
     ] = Path("reports/demo"),
     language: Annotated[
-        str, typer.Option("--language", help="The digest's language: en or it.")
-    ] = "en",
+        Language, typer.Option("--language", help="The digest's language.")
+    ] = Language.en,
     open_: Annotated[
-        bool, typer.Option("--open", help="Open the digest in a browser afterwards.")
+        bool, typer.Option("--open", metavar="", help="Open the digest in a browser afterwards.")
     ] = False,
 ) -> None:
     """Try it now: watch a sample company and three competitors for 13 weeks, offline,
     then write and send (to a mail server on this machine) last week's digest."""
     from monitor.demo.run import run_demo
 
-    if language not in LANGUAGES:
-        raise typer.BadParameter(f"must be one of {', '.join(LANGUAGES)} (got {language!r})")
     columns = (
         TextColumn("{task.description:<24}"),
         BarColumn(),
@@ -51,7 +57,7 @@ def demo(
             def progress(what: str, done: int, total: int) -> None:
                 bar.update(task, description=what, completed=done, total=total)
 
-            result = run_demo(output, language=language, progress=progress)
+            result = run_demo(output, language=language.value, progress=progress)
     except MonitorError as error:
         err.print(styled("[red]Error:[/red] {}", error), soft_wrap=True)
         raise typer.Exit(error.exit_code) from None

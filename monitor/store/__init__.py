@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, OperationalError
 
-from monitor.errors import StoreError
+from monitor.errors import DatabaseUnreachable, StoreError
 from monitor.store import schema as s
 from monitor.store.config_sync import sync_config
 from monitor.store.deliveries import Deliveries
@@ -39,11 +39,18 @@ _SOURCES = select(s.sources, s.companies.c.name.label("company"), s.companies.c.
 __all__ = ["COUNTERS", "DeliveryRecord", "HarvestResult", "Rows", "SourceRecord", "Store"]
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL and for an in-memory database."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[-1].split("?", 1)[0] if ":///" in url else ""
+    return Path(path) if path and path != ":memory:" else None
+
+
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if (path := sqlite_file(url)) is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -65,6 +72,12 @@ def _engine(url: str) -> Engine:
         problem = context.sqlalchemy_exception
         if context.is_pre_ping or isinstance(problem, IntegrityError | DataError):
             return
+        if context.connection is None and not url.startswith("sqlite"):
+            # no connection at all: a server still starting, or down; worth waiting for
+            raise DatabaseUnreachable(
+                f"cannot reach the database {redact_password(url)}: "
+                f"{_first_line(context.original_exception)}"
+            ) from None
         if isinstance(problem, OperationalError | DatabaseError):
             raise _use_error(url, context.original_exception) from None
 
@@ -90,14 +103,25 @@ def _use_error(url: str, error: BaseException) -> StoreError:
     return StoreError(f"cannot use the database {redact_password(url)}: {because}")
 
 
-class Store(HarvestWriter, MetricsReads, MentionReads, Deliveries):
-    """One database. Open it with `Store(url)`; it is created or upgraded on the spot."""
+def _no_database_yet(url: str) -> StoreError:
+    where = sqlite_file(url) or redact_password(url)
+    return StoreError(f"no database at {where} yet: run `monitor collect` first")
 
-    def __init__(self, url: str):
+
+class Store(HarvestWriter, MetricsReads, MentionReads, Deliveries):
+    """One database. Open it with `Store(url)`; it is created or upgraded on the spot.
+
+    `create=False` is for commands that only read: a database that does not exist yet is a
+    StoreError (exit 2), never a new empty one that would look like "no data this week".
+    """
+
+    def __init__(self, url: str, *, create: bool = True):
         self.url = url
+        if not create and (path := sqlite_file(url)) is not None and not path.exists():
+            raise _no_database_yet(url)
         try:
             self.engine = _engine(url)
-            self._migrate()
+            self._migrate(create)
         except (OperationalError, DatabaseError) as error:
             raise _use_error(url, error) from None
         self.dialect = self.engine.dialect.name
@@ -136,9 +160,11 @@ class Store(HarvestWriter, MetricsReads, MentionReads, Deliveries):
 
     # --- schema ---------------------------------------------------------------
 
-    def _migrate(self) -> None:
+    def _migrate(self, create: bool = True) -> None:
         with self.engine.begin() as connection:
             version = self._version(connection)
+            if version is None and not create:
+                raise _no_database_yet(self.url)
             if version is None:
                 s.metadata.create_all(connection)
                 connection.execute(insert(s.schema_version).values(version=LATEST_VERSION))
@@ -230,6 +256,25 @@ class Store(HarvestWriter, MetricsReads, MentionReads, Deliveries):
                 update(s.runs)
                 .where(s.runs.c.id == run_id)
                 .values(finished_at=at, sources_ok=ok, sources_failed=failed, note=note)
+            )
+
+    def last_run(self, kind: str) -> tuple[datetime, datetime | None, str | None] | None:
+        """(started_at, finished_at, note) of the newest run of this kind, or None."""
+        query = (
+            select(s.runs.c.started_at, s.runs.c.finished_at, s.runs.c.note)
+            .where(s.runs.c.kind == kind)
+            .order_by(s.runs.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else (row.started_at, row.finished_at, row.note)
+
+    def beat(self, run_id: int, at: datetime, note: str = "running") -> None:
+        """The job's heartbeat: its run's finished_at is the last moment it was seen alive."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(s.runs).where(s.runs.c.id == run_id).values(finished_at=at, note=note)
             )
 
     # --- one instance per database (PostgreSQL) -------------------------------------------------

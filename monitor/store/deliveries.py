@@ -110,6 +110,16 @@ class Deliveries:
                 .values(status="pending", error=error, updated_at=now)
             )
 
+    def count_attempt(self, week: str, recipients: str) -> None:
+        """One more try at the mail server within the same delivery (its retries)."""
+        d = s.deliveries.c
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(s.deliveries)
+                .where(d.week == week, d.recipients == recipients)
+                .values(attempts=d.attempts + 1)
+            )
+
     def finish_delivery(
         self,
         week: str,

@@ -156,7 +156,8 @@ runs = Table(
     "runs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("kind", String(20), nullable=False),  # collect | report
+    # collect | report | job; a job's finished_at is its last heartbeat while note = "running"
+    Column("kind", String(20), nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime),
     Column("sources_ok", Integer),

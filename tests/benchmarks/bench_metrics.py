@@ -2,7 +2,7 @@
 
 Run by hand (not part of the suite):
 
-    PYTHONPATH=. /work/venv/bin/python tests/benchmarks/bench_metrics.py [50 100 200]
+    PYTHONPATH=. .venv/bin/python tests/benchmarks/bench_metrics.py [50 100 200]
 
 For each N it builds a synthetic SQLite database of N sources (one company each, the first
 is us) with one year of history: about 5 posts a day each, engagement observations the way

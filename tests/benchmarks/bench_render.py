@@ -1,7 +1,7 @@
 """Render time and message size of a digest for 10 companies x 5 platforms (run by hand).
 
-    PYTHONPATH=. /work/venv/bin/python tests/benchmarks/bench_render.py
-    PYTHONPATH=. /work/venv/bin/python tests/benchmarks/bench_render.py --companies 4 \
+    PYTHONPATH=. .venv/bin/python tests/benchmarks/bench_render.py
+    PYTHONPATH=. .venv/bin/python tests/benchmarks/bench_render.py --companies 4 \
         --screenshot /tmp/digest.png        # a picture of the digest (needs chromium)
 
 A seeded 13-week world goes through the real store and metrics, then the digest is rendered.

@@ -1,6 +1,6 @@
 """Soak (run by hand): `monitor run` with 200 sources every 10 s on loopback, for 10 minutes.
 
-    /work/venv/bin/python tests/benchmarks/soak_run.py [--minutes 10] [--sources 200] [--json]
+    .venv/bin/python tests/benchmarks/soak_run.py [--minutes 10] [--sources 200] [--json]
 
 The sources (feeds in every format, Mastodon and Bluesky accounts) are served by the
 reliability suite's loopback server; each minute every source gains a post, so the job

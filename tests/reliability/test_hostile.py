@@ -187,7 +187,7 @@ def test_fifty_megabyte_bodies_are_cut_at_max_bytes_with_memory_bounded(
     assert all("10,000,000 bytes" in (o.error_message or "") for o in report.outcomes)
     # Three answers cut at 10 MB each; holding one whole 50 MB body would pass the bound.
     assert peak.growth_bytes < 64_000_000, f"{peak.growth_bytes / 1e6:.0f} MB for 3 x 50 MB"
-    assert seconds < 20
+    assert seconds < 120  # not hung; the speed itself is measured in tests/benchmarks/
 
 
 # --- deeply nested JSON ----------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_a_feed_of_ten_thousand_items_is_stored_whole_in_bounded_time_and_memory
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM posts")).scalar() == 10_003
         assert connection.execute(text("SELECT count(*) FROM post_counts")).scalar() == 10_003
-    assert seconds < 20, f"{seconds:.1f}s for a feed of 10,000 items"
+    assert seconds < 120, f"{seconds:.1f}s for a feed of 10,000 items"  # not hung
     growth = peak.growth_bytes / 1e6
     assert growth < 200, f"{growth:.0f} MB at peak for a {len(body) / 1e6:.1f} MB feed"
 

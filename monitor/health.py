@@ -1,0 +1,127 @@
+"""Is the monitor healthy? The answer of `monitor status` (exit 0 or 1, and `--json`).
+
+Degraded means something a person should look at: a source failing or stale, a digest
+whose delivery failed, was held or is stuck, or a `monitor run` that stopped beating.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor.store import Store
+
+# `monitor run` records a heartbeat this often; older than twice this, the job is not alive.
+HEARTBEAT_S = 60
+JOB_RUN_KIND = "job"
+# A digest still "being sent" this long after its last attempt is stuck.
+STUCK_AFTER = timedelta(hours=1)
+_BAD_DELIVERY = {"failed": "failed", "partial": "reached only some recipients", "held": "held"}
+
+
+@dataclass(frozen=True)
+class Health:
+    healthy: bool
+    problems: list[str]
+    job: dict[str, Any]
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """'2 sources failing or stale, 1 digest not delivered, the job is not running'."""
+        failing = sum(s["state"] in ("failing", "stale") for s in self.sources)
+        undelivered = sum(d["status"] in (*_BAD_DELIVERY, "stuck") for d in self.deliveries)
+        parts = []
+        if failing:
+            parts.append(f"{failing} source{'s' * (failing > 1)} failing or stale")
+        if undelivered:
+            parts.append(f"{undelivered} digest{'s' * (undelivered > 1)} not delivered")
+        if self.job["state"] == "silent":
+            parts.append("the job (`monitor run`) has stopped recording its heartbeat")
+        return ", ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = "healthy" if self.healthy else "degraded"
+        return _iso(data)
+
+
+def assess(store: Store, now: datetime) -> Health:
+    problems: list[str] = []
+    sources = [_source(record, problems) for record in store.sources()]
+    deliveries = [_delivery(record, now, problems) for record in store.deliveries()]
+    job = _job(store, now, problems)
+    return Health(not problems, problems, job, sources, deliveries)
+
+
+def _source(record, problems: list[str]) -> dict[str, Any]:
+    name = f"{record.company} {record.kind} {record.label or record.target}"
+    if record.stale_reason:
+        state = "stale"
+        problems.append(f"{name}: stale: {record.stale_reason}")
+    elif record.last_error_kind:
+        state = "failing"
+        problems.append(f"{name}: {record.last_error_kind}: {record.last_error_message}")
+    else:
+        state = "ok" if record.last_ok_at else "not collected yet"
+    return {
+        "company": record.company,
+        "kind": record.kind,
+        "target": record.target,
+        "state": state,
+        "error_kind": record.last_error_kind,
+        "error": record.last_error_message or record.stale_reason,
+        "consecutive_failures": record.consecutive_failures,
+        "last_ok_at": record.last_ok_at,
+        "next_due_at": record.next_due_at,
+    }
+
+
+def _delivery(record, now: datetime, problems: list[str]) -> dict[str, Any]:
+    stuck = record.status == "sending" and (
+        record.updated_at is None or now - record.updated_at > STUCK_AFTER
+    )
+    if record.status in _BAD_DELIVERY:
+        problems.append(f"digest {record.week}: {_BAD_DELIVERY[record.status]}")
+    elif stuck:
+        problems.append(f"digest {record.week}: stuck while being sent")
+    return {
+        "week": record.week,
+        "status": "stuck" if stuck else record.status,
+        "attempts": record.attempts,
+        "sent_at": record.sent_at,
+        "error": record.error,
+    }
+
+
+def _job(store: Store, now: datetime, problems: list[str]) -> dict[str, Any]:
+    last = store.last_run(JOB_RUN_KIND)
+    if last is None:
+        return {"state": "never run", "started_at": None, "last_heartbeat_at": None}
+    started_at, beat_at, note = last
+    beat_at = beat_at or started_at
+    state = "stopped" if note == "stopped" else "running"
+    if state == "running" and now - beat_at > timedelta(seconds=2 * HEARTBEAT_S):
+        state = "silent"
+        minutes = (now - beat_at).total_seconds() / 60
+        problems.append(
+            f"the job (`monitor run`) last recorded a heartbeat {minutes:.0f} min ago "
+            f"(it does every {HEARTBEAT_S} s): it is not running"
+        )
+    return {
+        "state": state,
+        "started_at": started_at,
+        "last_heartbeat_at": beat_at,
+        "heartbeat_every_s": HEARTBEAT_S,
+    }
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _iso(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso(v) for v in value]
+    return value
