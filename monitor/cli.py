@@ -7,7 +7,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import wraps
@@ -265,15 +266,31 @@ def collect(
     from monitor.instance_lock import instance_lock
 
     loaded = _load(config)
-    if not _log_chosen:  # the table names each failed source; its log line would say it twice
-        logging.getLogger("monitor.collect").setLevel(logging.ERROR)
-    with Store(loaded.database) as store, instance_lock(store, "monitor collect"):
+    with (
+        _said_by_the_table(),
+        Store(loaded.database) as store,
+        instance_lock(store, "monitor collect"),
+    ):
         sync_sources(loaded, store)
         chosen = _choose_sources(store, company, source)
         report = _collect_with_progress(loaded, store, chosen)
     print_outcomes(out, report.outcomes)
     if report.failed:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _said_by_the_table() -> Iterator[None]:
+    """The table names each failed source; its log line would say it a second time (unless
+    -v or --log-level asked for the log)."""
+    logger = logging.getLogger("monitor.collect")
+    before = logger.level
+    if not _log_chosen:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
 
 
 def _choose_sources(

@@ -228,7 +228,7 @@ def test_collect_command_shows_results_and_exits_1_on_a_failure(
     assert "not_found" in result.stdout
     assert "1 sources collected, 1 failed" in result.stdout
     status = run_monitor("status", "-c", str(path))
-    assert status.returncode == 0, status.stderr
+    assert status.returncode == 1, status.stderr  # degraded: Acme's source fails
     assert "Acme" in status.stdout and "not_found" in status.stdout
 
 

@@ -101,7 +101,8 @@ def test_validate_and_status_report_what_a_kind_needs(tmp_path: Path) -> None:
     assert "Acme instagram acme needs your own Instagram Graph API access token" in said
     assert "MONITOR_TEST_IG_TOKEN, which is not set; it cannot be collected" in said
     assert said.count("MONITOR_TEST_IG_TOKEN") == 1  # said once, in the kind's words
+    _monitor("collect", "-c", "monitor.yaml", cwd=tmp_path)  # status reads, never creates
     status = _monitor("status", "-c", "monitor.yaml", cwd=tmp_path)
-    assert status.returncode == 0, status.stderr
+    assert status.returncode == 1, status.stderr  # degraded: the source cannot be collected
     shown = " ".join(status.stdout.split())
     assert "needs your own Instagram Graph API access token" in shown

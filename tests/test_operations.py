@@ -250,10 +250,14 @@ class LatePort:
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs MONITOR_TEST_DATABASE_URL (PostgreSQL)")
 def test_the_job_starts_once_a_booting_database_answers(tmp_path: Path) -> None:
-    from conftest import _fresh_postgres
+    from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    _fresh_postgres(POSTGRES_URL)
+    engine = create_engine(POSTGRES_URL)  # an empty database, as conftest's fixture makes
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
     real = make_url(POSTGRES_URL)
     late = LatePort(
         (real.host or "127.0.0.1", real.port or 5432), after_s=15

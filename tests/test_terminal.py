@@ -49,7 +49,7 @@ def test_markup_in_a_404_body_and_in_names_prints_as_text(
     assert "Acme [/]" in collected.stdout
     status = monitor("status", cwd=tmp_path)  # the 404 is now the source's last error
     assert "Traceback" not in status.stderr
-    assert status.returncode == 0
+    assert status.returncode == 1  # degraded: both sources failing
     assert MARKUP in status.stdout
     validated = monitor("validate", cwd=tmp_path)
     assert validated.returncode == 0
