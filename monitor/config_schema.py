@@ -31,8 +31,9 @@ def written_schema() -> dict[str, Any]:
                 "description": f"A {kind} source: `{kind}: target` or `{kind}: {{options}}`.",
             }
         )
-        del definitions[model.__name__]
     definitions["Company"]["properties"]["sources"]["items"] = {"oneOf": forms}
+    if "mention_sources" in schema["properties"]:  # the same written forms
+        schema["properties"]["mention_sources"]["items"] = {"oneOf": forms}
     return schema
 
 
