@@ -17,7 +17,7 @@ from monitor.collectors.mentions import own_accounts, screen
 from monitor.config import Config, SourceConfig, read_secret
 from monitor.domain import Harvest
 from monitor.errors import ConfigError, SourceError, StoreError
-from monitor.net import HttpClient
+from monitor.net import HttpClient, recording_moves
 from monitor.staleness import STALE_MIN_POSTS, Cadence, judge, stale_reason
 from monitor.storable import storable_harvest
 from monitor.store import SourceRecord, Store
@@ -181,7 +181,9 @@ async def collect_one(
     )
     try:
         _check_needs(source, info.needs)
-        harvest = await info.collect(context)
+        with recording_moves() as moves:
+            harvest = await info.collect(context)
+        harvest = _moved(harvest, moves)
         if company and terms:
             own = own_accounts(company.sources)
             found = screen(harvest.mentions, terms.terms, terms.exclude, own)
@@ -275,6 +277,15 @@ async def _write(
         return await writer.write(write)
     track_for = config.collect.track_engagement_for
     return store.write_batch([write], track_engagement_for=track_for)[0]
+
+
+def _moved(harvest: Harvest, moves: list[tuple[str, str]]) -> Harvest:
+    """A 301/308 is said on the source and remembered, so the user can update the address."""
+    if not moves:
+        return harvest
+    said = [f"moved permanently: update the address {old} to {new}" for old, new in moves]
+    remember = {**harvest.remember, "moved_permanently": dict(moves)}
+    return replace(harvest, warnings=(*harvest.warnings, *dict.fromkeys(said)), remember=remember)
 
 
 def _failure(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
     AfterValidator,
@@ -56,21 +55,6 @@ def _check_collect_interval(value: timedelta) -> timedelta:
 
 
 CollectInterval = Annotated[Duration, AfterValidator(_check_collect_interval)]
-
-
-def normal_url(url: str) -> str:
-    """One spelling of an address: scheme and host in lower case, no default port, no
-    fragment, no trailing slash. Two spellings of the same feed compare equal."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    port = (
-        parts.port
-        if parts.port not in (None, {"http": 80, "https": 443}.get(parts.scheme))
-        else None
-    )
-    netloc = f"{host}:{port}" if port else host
-    path = parts.path.rstrip("/")
-    return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
 
 
 EnvName = Annotated[str, AfterValidator(_check_env_name)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
@@ -25,3 +25,18 @@ def safe_url(value: object) -> str | None:
     if "@" in parts.netloc:  # user:pass@host hides the real host from a reader
         return None
     return url
+
+
+def normal_url(url: str) -> str:
+    """One spelling of an address: scheme and host in lower case, no default port, no
+    fragment, no trailing slash. Two spellings of the same feed compare equal."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = (
+        parts.port
+        if parts.port not in (None, {"http": 80, "https": 443}.get(parts.scheme))
+        else None
+    )
+    netloc = f"{host}:{port}" if port else host
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))

@@ -17,7 +17,9 @@ import random
 import re
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -33,6 +35,22 @@ RETRY_AFTER_CAP_S = 300.0
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 60.0
 _REDIRECTS = {301, 302, 303, 307, 308}
+_PERMANENT = {301, 308}
+# The permanent redirects met by the current collection (each source runs in a task of its
+# own, so each sees its own list): collect.py reports them on the source.
+_moves: ContextVar[list[tuple[str, str]] | None] = ContextVar("permanent_moves", default=None)
+
+
+@contextmanager
+def recording_moves() -> Iterator[list[tuple[str, str]]]:
+    """Collect (old address, new address) of every 301/308 followed inside the block."""
+    moves: list[tuple[str, str]] = []
+    token = _moves.set(moves)
+    try:
+        yield moves
+    finally:
+        _moves.reset(token)
+
 
 Sleep = Callable[[float], Awaitable[Any]]
 
@@ -259,7 +277,10 @@ class HttpClient:
             location = response.headers.get("location")
             if response.status not in _REDIRECTS or not location:
                 return self._check_status(response, allow_status)
+            moved_from = request.url
             request = request.redirected(response.status, location)
+            if response.status in _PERMANENT and (moves := _moves.get()) is not None:
+                moves.append((moved_from, request.url))
             if request.url in seen:
                 raise SourceError("network", f"the address redirects in a loop ({request.url})")
         raise SourceError(

@@ -14,7 +14,9 @@ import hashlib
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -77,9 +79,40 @@ async def collect(ctx: SourceContext) -> Harvest:
     posts, warnings = await parse_off_loop(
         parse_feed, response.content, response.url, ctx.now, content_type
     )
+    posts, ids_by_link, changed = stable_ids(posts, ctx.remember.get("ids_by_link") or {})
+    remember["ids_by_link"] = ids_by_link
+    if changed:
+        warnings = [
+            *warnings,
+            f"the feed's item ids change at every visit ({changed} items came back with a new "
+            "id); its items are told apart by their links, so none is counted twice",
+        ]
     return Harvest(
         observed_at=ctx.now, posts=tuple(posts), warnings=tuple(warnings), remember=remember
     )
+
+
+def stable_ids(
+    posts: list[Post], ids_by_link: dict[str, str]
+) -> tuple[list[Post], dict[str, str], int]:
+    """Each item under the id it had when its link was first seen: (posts, map, changed).
+
+    Some feeds (generated per request) give every item a new guid at each fetch while its
+    link stays; stored by guid, each visit would add every item again. The map keeps the
+    links of the feed's current items only, so it stays as small as the feed.
+    """
+    kept, current, changed = [], {}, 0
+    links = Counter(post.url for post in posts if post.url)
+    for post in posts:
+        unique = post.url is not None and links[post.url] == 1  # many items, one link: ids decide
+        first = ids_by_link.get(post.url) if unique else None
+        if first is not None and first != post.external_id:
+            post = replace(post, external_id=first)
+            changed += 1
+        if unique:
+            current[post.url] = post.external_id
+        kept.append(post)
+    return kept, current, changed
 
 
 def rebase(url: str, base_url: str | None) -> str:

@@ -21,8 +21,9 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from monitor.config_types import CollectInterval, HttpUrl, Strict, normal_url
+from monitor.config_types import CollectInterval, HttpUrl, Strict
 from monitor.domain import NAME_MAX_CHARS, TARGET_MAX_CHARS
+from monitor.links import normal_url
 
 
 class SourceBase(Strict):

@@ -7,6 +7,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from monitor.links import normal_url
 from monitor.store import Rows
 
 ENGAGEMENT_COUNTERS = ("likes", "replies", "reposts", "quotes")
@@ -39,7 +40,33 @@ def posts_frame(rows: Rows, companies: pd.Index) -> pd.DataFrame:
     df["is_self"] = df["is_self"].astype(bool)
     df["hashtags"] = df["hashtags"].fillna("")
     df["media_type"] = df["media_type"].fillna("text")
-    return df.sort_values("published_at", kind="stable").reset_index(drop=True)
+    return once_per_company(df).sort_values("published_at", kind="stable").reset_index(drop=True)
+
+
+def once_per_company(df: pd.DataFrame) -> pd.DataFrame:
+    """Each post of a company counted once, however many of its sources carried it.
+
+    The same post is the same id on the same platform (a source whose address changed), or
+    the same link (a newsroom read as a feed and as a page, a feed whose item ids change at
+    every visit). Of the copies, the one with the most engagement known is kept.
+    """
+    if df.empty:
+        return df
+    ranked = df.sort_values("engagement", ascending=False, na_position="last", kind="stable")
+    ranked = ranked.drop_duplicates(["company", "platform", "external_id"])
+    keyed = ranked.assign(_link=ranked["url"].map(_link_key))
+    with_link = keyed[keyed["_link"].notna()].drop_duplicates(["company", "_link"])
+    without = keyed[keyed["_link"].isna()]
+    return pd.concat([with_link, without]).drop(columns="_link")
+
+
+def _link_key(url: object) -> str | None:
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        return normal_url(url)
+    except ValueError:  # a malformed port: not a link to compare
+        return None
 
 
 _POST_COLUMNS = [
