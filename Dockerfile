@@ -14,9 +14,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MONITOR_CONFIG=/config/monitor.yaml
 
-# tzdata: the digest's schedule runs in report.timezone.
+# tzdata: the digest's schedule runs in report.timezone. Pango and a font: WeasyPrint lays out
+# the PDF of the week with them (monitor report --pdf, report.attach: [pdf]).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tzdata \
+    && apt-get install -y --no-install-recommends tzdata libpango-1.0-0 libpangoft2-1.0-0 \
+       fonts-dejavu-core fonts-liberation \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /home/monitor monitor \
     && mkdir -p /data /reports /config \

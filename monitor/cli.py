@@ -364,8 +364,15 @@ def report(
     open_: Annotated[
         bool, typer.Option("--open", metavar="", help="Open the digest in a browser.")
     ] = False,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", metavar="", help="Also write the digest as an A4 PDF.")
+    ] = False,
+    pptx: Annotated[
+        bool, typer.Option("--pptx", metavar="", help="Also write the digest as a PowerPoint deck.")
+    ] = False,
 ) -> None:
-    """Write a week's digest to the outbox (.html, .eml, .txt, .json) and show its verdict."""
+    """Write a week's digest to the outbox (.html, .eml, .txt, .json; .pdf and .pptx when
+    asked) and show its verdict."""
     from monitor.collect import sync_sources
     from monitor.weekly import run_week
 
@@ -376,14 +383,16 @@ def report(
     now = utc_now()
     with Store(loaded.database, create=False) as store:
         sync_sources(loaded, store)
-        made = run_week(store, loaded, chosen, now, send=send, force=force, test_to=to)
+        documents = frozenset(kind for kind, wanted in (("pdf", pdf), ("pptx", pptx)) if wanted)
+        made = run_week(store, loaded, chosen, now, send=send, force=force, test_to=to,
+                        documents=documents)  # fmt: skip
     digest, paths = made.digest, made.paths
     out.print(styled("[bold]{}[/bold]", digest.subject))
     if digest.verdict:
         out.print(digest.verdict)
     for number, sentence in enumerate(digest.takeaways, 1):
         out.print(f"  {number}. {sentence}")
-    for path in (paths.html, paths.eml, paths.txt, paths.json):
+    for path in (paths.html, paths.eml, paths.txt, paths.json, *paths.documents.values()):
         out.print(f"Written: {path}")
     if open_:
         _open_in_browser(paths.html)

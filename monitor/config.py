@@ -132,6 +132,9 @@ class ReportSettings(Strict):
     breakout_z: float = Field(3.5, gt=0, description="Robust z-score above which a post breaks out")
     breakout_min_history: int = Field(10, ge=3, description="Posts needed before a breakout claim")
     min_posts_for_claim: int = Field(3, ge=1, description="Posts needed on each side of a claim")
+    attach: list[Literal["pdf", "pptx"]] = Field(
+        default_factory=list, max_length=2, description="Files attached to the weekly email"
+    )
 
 
 def _check_mailbox(value: str) -> str:

@@ -27,6 +27,7 @@ from monitor.insights import Argument, interpret
 from monitor.metrics import IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
 from monitor.metrics.conversation import load_conversation
 from monitor.report.archive import ArchivePaths, write_archive
+from monitor.report.documents import render_documents
 from monitor.report.figures import week_figures
 from monitor.report.mime import compose_message
 from monitor.report.render import Digest, render_digest
@@ -61,11 +62,13 @@ def run_week(
     ssl_context: ssl.SSLContext | None = None,
     sleep: Callable[[float], object] = time.sleep,
     interrupt: Interrupt | None = None,
+    documents: frozenset[str] = frozenset(),
 ) -> WeekResult:
     """Make the week's digest and archive it; with `send`, deliver it once (a thin week is
     held unless `force`; a week not over is refused, or with `force` sent as a copy that is
     never recorded as the week's digest); `test_to`: a test copy to one address.
-    `metrics`: figures the caller already measured for this week."""
+    `metrics`: figures the caller already measured for this week; `documents`: "pdf" and
+    "pptx" to archive beside the .html (those in `report.attach` are made and attached too)."""
     report = config.report
     settings = MetricsSettings.from_report(report)
     metrics = metrics or load_and_compute(store, week, settings, as_of=now)
@@ -83,9 +86,10 @@ def run_week(
         coverage=coverage,
         conversation=conversation,
     )
-    message = compose_message(digest)
+    files = render_documents(digest, documents | set(report.attach))
+    message = compose_message(digest, {kind: files[kind] for kind in report.attach})
     paths = write_archive(
-        digest, report.outbox, week.label, week_figures(metrics, argument, digest)
+        digest, report.outbox, week.label, week_figures(metrics, argument, digest), files
     )
     recipients = list(report.recipients)
     common = {"settings": config.email, "now": now, "sleep": sleep, "ssl_context": ssl_context}

@@ -38,6 +38,7 @@ CASES = [
         'organization: {name: "  ", sources: [feed: "https://us.example/feed"]}\n' + ACME,
         "organization.name: must not be blank",
     ),
+    ("attach what?", BASE + "report: {attach: [docx]}\n", "report.attach.0"),
     ("misspelt weekday", BASE + "report: {schedule: 'monkey 08:00'}\n", "'monkey' is not a day"),
     ("interval too short", BASE + "collect: {interval: 1ms}\n", "collect.interval: is too short"),
     (

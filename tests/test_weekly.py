@@ -132,3 +132,38 @@ def test_the_figures_file_states_the_verdict_and_matches_export_weekly(store, tm
     numbers = figures["verdict"]["numbers"]
     leader = figures["verdict"]["companies"][0]
     assert numbers["ratio"] == rows[leader]["engagement"] / rows["Our Company"]["engagement"]
+
+
+def test_report_attach_pdf_attaches_the_week_as_pdf_and_archives_it_beside_the_html(
+    store, tmp_path
+):
+    text = config_text(tmp_path / "reports")
+    text = text.replace("top_posts: 3}", "top_posts: 3, attach: [pdf]}")
+    config = parse_config(text)
+    sync_sources(config, store)
+    fill(store)
+    made = run_week(store, config, WEEK, NOW, documents=frozenset({"pptx"}))
+    assert made.paths.documents == {
+        "pdf": tmp_path / "reports" / "2025-W47.pdf",
+        "pptx": tmp_path / "reports" / "2025-W47.pptx",
+    }
+    assert made.paths.documents["pdf"].read_bytes().startswith(b"%PDF-")
+    back = email.message_from_bytes(made.paths.eml.read_bytes(), policy=policy.default)
+    attached = list(back.iter_attachments())
+    assert [(a.get_filename(), a.get_content_type()) for a in attached] == [
+        ("2025-W47.pdf", "application/pdf")
+    ]  # the deck is archived, not attached: only report.attach goes out
+    assert attached[0].get_content() == made.paths.documents["pdf"].read_bytes()
+    assert back.get_body(("html",)) is not None and back.get_body(("plain",)) is not None
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'href="2025-W47.pdf"' in index and 'href="2025-W47.pptx"' in index
+
+
+def test_without_attach_or_documents_no_pdf_is_made(store, tmp_path):
+    config = parse_config(config_text(tmp_path / "reports"))
+    sync_sources(config, store)
+    fill(store)
+    made = run_week(store, config, WEEK, NOW)
+    assert made.paths.documents == {}
+    assert not list((tmp_path / "reports").glob("*.pdf"))
+    assert not list(made.message.iter_attachments())

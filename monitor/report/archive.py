@@ -1,5 +1,6 @@
 """The outbox: each week's digest as YYYY-Www.html / .txt / .json (every figure it states),
-and an index of all weeks. The .eml beside them is written by delivery, as sent.
+with .pdf and .pptx when asked for, and an index of all weeks. The .eml beside them is
+written by delivery, as sent.
 
 Every file is written to a temporary file in the same folder and moved into place, so a
 reader (or a crash) never sees half a digest.
@@ -29,10 +30,18 @@ class ArchivePaths:
     txt: Path
     json: Path
     index: Path
+    documents: dict[str, Path]  # "pdf" / "pptx" -> the file, for those made this time
 
 
-def write_archive(digest: Digest, outbox: Path, week_label: str, figures: dict) -> ArchivePaths:
-    """Write the week's .html, .txt and .json, then rebuild index.html from the folder.
+def write_archive(
+    digest: Digest,
+    outbox: Path,
+    week_label: str,
+    figures: dict,
+    documents: dict[str, bytes] | None = None,
+) -> ArchivePaths:
+    """Write the week's .html, .txt and .json (and each of `documents`, by its extension),
+    then rebuild index.html from the folder.
     A week already sent keeps its .eml as it went out; these show the figures as they are now.
     """
     if not re.fullmatch(r"\d{4}-W\d{2}", week_label):
@@ -45,11 +54,14 @@ def write_archive(digest: Digest, outbox: Path, week_label: str, figures: dict) 
         txt=outbox / f"{week_label}.txt",
         json=outbox / f"{week_label}.json",
         index=outbox / "index.html",
+        documents={kind: outbox / f"{week_label}.{kind}" for kind in documents or {}},
     )
     write_atomic(paths.html, digest.html_archive.encode("utf-8"))
     write_atomic(paths.txt, digest.text.encode("utf-8"))
     text = json.dumps(figures, ensure_ascii=False, indent=1, default=str, allow_nan=False)
     write_atomic(paths.json, (text + "\n").encode("utf-8"))
+    for kind, data in (documents or {}).items():
+        write_atomic(paths.documents[kind], data)
     write_atomic(paths.index, render_index(outbox, digest.language).encode("utf-8"))
     return paths
 
@@ -62,6 +74,7 @@ def render_index(outbox: Path, language: str) -> str:
     )
     for label in names:
         eml, txt = outbox / f"{label}.eml", outbox / f"{label}.txt"
+        pdf, pptx = outbox / f"{label}.pdf", outbox / f"{label}.pptx"
         subject = _subject_of(outbox / f"{label}.json")
         entries.append(
             {
@@ -69,6 +82,8 @@ def render_index(outbox: Path, language: str) -> str:
                 "html": f"{label}.html",
                 "eml": eml.name if eml.exists() else None,
                 "txt": txt.name if txt.exists() else None,
+                "pdf": pdf.name if pdf.exists() else None,
+                "pptx": pptx.name if pptx.exists() else None,
                 "subject": subject,
             }
         )

@@ -25,14 +25,32 @@ from monitor.metrics import WeekMetrics
 from monitor.metrics.conversation import Conversation
 from monitor.report import charts as chart_module
 from monitor.report import context
+from monitor.report.context import PostView, ScoreRow
 from monitor.report.conversation import conversation_view
 from monitor.report.i18n import Formatter, translations
 from monitor.report.safety import header_text, one_line, safe_url
 from monitor.report.text import score_blocks
 
-__all__ = ["Digest", "render_digest"]
+__all__ = ["Digest", "Parts", "render_digest"]
 MAX_TAKEAWAYS = 5
 CSS = Markup((Path(__file__).parent / "templates" / "digest.css").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What the digest shows, section by section, as formatted for it: the slides are laid out
+    from these, so the deck states the very figures and words of the email."""
+
+    title: str
+    period: str
+    banner: tuple[str, ...]
+    score_headers: tuple[str, ...]
+    score_rows: tuple[ScoreRow, ...]
+    charts: tuple[chart_module.Chart, ...]
+    top_posts: tuple[PostView, ...]
+    breakouts: tuple[PostView, ...]
+    health: tuple[str, ...]
+    generated: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,7 @@ class Digest:
     takeaways: tuple[str, ...]  # the sentences, for the command line
     generated_at: datetime
     verdict: str = ""
+    parts: Parts | None = None
 
 
 @cache
@@ -115,6 +134,22 @@ def render_digest(
         takeaways=sentences,
         generated_at=generated_at,
         verdict=values["verdict"],
+        parts=_parts(values, drawn),
+    )
+
+
+def _parts(values: dict, drawn: list[chart_module.Chart]) -> Parts:
+    return Parts(
+        title=values["title"],
+        period=values["period"],
+        banner=tuple(values["banner"]),
+        score_headers=tuple(values["score_headers"]),
+        score_rows=tuple(values["score_rows"]),
+        charts=tuple(drawn),
+        top_posts=tuple(values["top_posts"]),
+        breakouts=tuple(values["breakouts"]),
+        health=tuple(values["health"]),
+        generated=values["generated"],
     )
 
 
