@@ -311,6 +311,6 @@ def test_report_pdf_and_pptx_write_both_beside_the_html(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     for suffix in ("pdf", "pptx"):
         path = project / "out" / f"2026-W47.{suffix}"
-        assert path.is_file() and f"Written: {Path('out') / path.name}" in result.stdout
+        assert path.is_file() and f"Written: {path}" in result.stdout
     assert (project / "out" / "2026-W47.pdf").read_bytes().startswith(b"%PDF-")
     assert (project / "out" / "2026-W47.pptx").read_bytes().startswith(b"PK")  # a zip: OOXML
