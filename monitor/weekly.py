@@ -75,8 +75,8 @@ def run_week(
     coverage = assess(metrics, now)
     if send and not test_to:
         refuse_unfinished(coverage, force)
-    argument = interpret(metrics, settings)
     conversation = load_conversation(store, week, settings.timezone)
+    argument = interpret(metrics, settings, conversation)
     digest = render_digest(
         metrics,
         argument,
@@ -89,7 +89,11 @@ def run_week(
     files = render_documents(digest, documents | set(report.attach))
     message = compose_message(digest, {kind: files[kind] for kind in report.attach})
     paths = write_archive(
-        digest, report.outbox, week.label, week_figures(metrics, argument, digest), files
+        digest,
+        report.outbox,
+        week.label,
+        week_figures(metrics, argument, digest, conversation),
+        files,
     )
     recipients = list(report.recipients)
     common = {"settings": config.email, "now": now, "sleep": sleep, "ssl_context": ssl_context}

@@ -209,3 +209,74 @@ def test_subjects_stay_within_70_characters_in_both_languages():
         subject = argument.subject(metrics, language)
         assert len(subject) <= 70 and subject.endswith("47")
         assert "20" in subject[:45] or "…" in subject
+
+
+# --- share of conversation: a takeaway only from enough mentions, never a ratio against few ----
+
+
+def talk(ours: int, *rivals: tuple[str, int]):
+    from monitor.metrics.conversation import CompanyConversation, Conversation
+
+    total = ours + sum(n for _name, n in rivals)
+
+    def company(name, mentions, is_self=False):
+        share = mentions / total * 100 if total else None
+        by_source = (("hackernews", mentions),) if mentions else ()
+        return CompanyConversation(name, is_self, mentions, 0, None, share, by_source, None)
+
+    rows = (company("Us", ours, True), *(company(n, m) for n, m in rivals))
+    return Conversation(WEEK, total, rows, (), (("hackernews", 1),))
+
+
+def conversation_claims(conversation):
+    metrics = world(("Us", 5, 500), ("Globex", 5, 500))
+    found = interpret(metrics, SETTINGS, conversation).takeaways
+    return [t for t in found if t.kind == "conversation_gap"]
+
+
+def test_competitor_mentioned_far_more_is_said_with_its_counts_and_shares():
+    (claim,) = conversation_claims(talk(6, ("Globex", 26), ("Acme", 11)))
+    assert claim.variant == "behind" and claim.companies == ("Globex",)
+    assert claim.numbers["ratio"] == pytest.approx(26 / 6)
+    assert claim.sentence("en") == (
+        "In what others posted this week, Globex was mentioned 4.3× as often as we were "
+        "(26 mentions against our 6; 60.5% of the conversation against 14.0%)."
+    )
+    assert "4,3 volte più di noi" in claim.sentence("it")
+    assert "60,5% della conversazione contro 14,0%" in claim.sentence("it")
+
+
+def test_too_few_of_our_mentions_for_a_ratio_gives_counts_not_a_factor():
+    (few,) = conversation_claims(talk(2, ("Globex", 30)))
+    assert few.variant == "few_ours" and "ratio" not in few.numbers
+    assert "we were mentioned only 2 times" in few.sentence("en")
+    (none,) = conversation_claims(talk(0, ("Globex", 12)))
+    assert none.sentence("en") == (
+        "Globex was mentioned 12 times in what others posted this week; we were not mentioned "
+        "at all."
+    )
+    assert none.sentence("it").endswith("noi nemmeno una.")
+
+
+@pytest.mark.parametrize(
+    "conversation",
+    [
+        talk(0, ("Globex", 9)),  # the louder side has too few mentions to say anything
+        talk(6, ("Globex", 11)),  # under twice as often: no gap worth a sentence
+        talk(0, ("Globex", 0)),  # nobody mentioned
+        None,  # no mention source configured
+    ],
+    ids=["too-few-leading", "small-gap", "silence", "no-sources"],
+)
+def test_no_conversation_takeaway_without_enough_mentions_or_a_large_gap(conversation):
+    assert conversation_claims(conversation) == []
+
+
+def test_we_lead_the_conversation_against_the_most_mentioned_competitor():
+    (claim,) = conversation_claims(talk(24, ("Globex", 8), ("Acme", 3)))
+    assert claim.variant == "ahead" and claim.companies == ("Globex",)
+    assert claim.sentence("en").startswith(
+        "In what others posted this week, we were mentioned 3× as often as Globex, the "
+        "most-mentioned competitor (24 mentions against 8;"
+    )
+    assert conversation_claims(talk(24, ("Globex", 2))) == []  # a ratio against 2 is not said

@@ -14,6 +14,7 @@ from monitor.insights.evidence import long_view, own_evidence
 from monitor.insights.gaps import Gap, average_gap, gaps, is_one_post, verdict
 from monitor.insights.takeaways import takeaways
 from monitor.metrics import MetricsSettings, WeekMetrics
+from monitor.metrics.conversation import Conversation
 from monitor.wording.sentences import SUBJECTS
 
 __all__ = ["Argument", "Claim", "Gap", "Takeaway", "interpret", "takeaways"]
@@ -58,7 +59,11 @@ class Argument:
         }
 
 
-def interpret(metrics: WeekMetrics, settings: MetricsSettings) -> Argument:
+def interpret(
+    metrics: WeekMetrics, settings: MetricsSettings, conversation: Conversation | None = None
+) -> Argument:
+    """The week's argument; `conversation`, when mention sources are configured, may add the
+    share-of-conversation takeaway."""
     floor = settings.min_posts_for_claim
     found = gaps(metrics, floor)
     the_verdict = verdict(metrics, found, floor)
@@ -69,7 +74,7 @@ def interpret(metrics: WeekMetrics, settings: MetricsSettings) -> Argument:
         average_gap=average_gap(metrics, floor),
         evidence=own_evidence(metrics) if has_us else [],
         long_view=long_view(metrics) if has_us else None,
-        takeaways=takeaways(metrics, floor, the_verdict),
+        takeaways=takeaways(metrics, floor, the_verdict, conversation),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from monitor.insights.claims import Claim
+from monitor.insights.conversation import conversation_gap
 from monitor.insights.gaps import is_one_post
 from monitor.insights.thresholds import (
     MAX_TAKEAWAYS,
@@ -16,9 +17,15 @@ from monitor.insights.thresholds import (
     RELEVANCE,
 )
 from monitor.metrics import CompanyWeek, WeekMetrics
+from monitor.metrics.conversation import Conversation
 
 
-def takeaways(metrics: WeekMetrics, floor: int, verdict: Claim | None) -> list[Claim]:
+def takeaways(
+    metrics: WeekMetrics,
+    floor: int,
+    verdict: Claim | None,
+    conversation: Conversation | None = None,
+) -> list[Claim]:
     us = metrics.us
     if not metrics.has_data or us is None:
         return []
@@ -30,6 +37,7 @@ def takeaways(metrics: WeekMetrics, floor: int, verdict: Claim | None) -> list[C
     found += _audience(metrics, us)
     found += _content(metrics, floor)
     found += _breakouts(metrics)
+    found += conversation_gap(conversation, floor)
     ranked = sorted(found, key=lambda t: -t.strength)[:MAX_TAKEAWAYS]
     return _with_incomplete_note(metrics, ranked, verdict)
 

@@ -8,12 +8,15 @@ MIN_GROWTH_PCT = 0.5  # audience growth worth a sentence
 MIN_CHANGE_PCT = 25.0  # a week-over-week engagement change worth a sentence
 MIN_EVIDENCE_WEEKS = 3  # our own evidence: weeks needed on each side of a comparison
 LONG_VIEW_SPAN = 4  # the long view compares the first and the last this many trend weeks
+MIN_MENTIONS_LEADING = 10  # share of conversation: mentions the louder side needs for a takeaway
+MIN_CONVERSATION_RATIO = 2.0  # "mentioned twice as often" and more: a gap worth a sentence
 MAX_TAKEAWAYS = 5
 # How much each kind of takeaway matters to an executive, times how strong its figure is.
 RELEVANCE = {
     "out_engaging_per_post": 2.8,
     "out_posting": 2.5,
     "change": 2.2,
+    "conversation_gap": 2.1,
     "breakout": 2.0,
     "audience_growth": 2.0,
     "content_works": 1.6,

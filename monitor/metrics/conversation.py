@@ -138,11 +138,12 @@ def load_conversation(store, week: IsoWeek, timezone: str) -> Conversation:
     since = week.previous().start(timezone)
     mentions = store.read_mentions(since, week.end(timezone))
     records = store.sources()
-    companies = list(dict.fromkeys((r.company, r.is_self) for r in records))
+    mention_kinds = {name for name, kind in all_kinds().items() if kind.mentions}
+    listened = [r for r in records if r.kind in mention_kinds]
+    # Only companies with mention terms: one without is not "mentioned 0 times", it is unseen.
+    companies = list(dict.fromkeys((r.company, r.is_self) for r in listened))
     places: dict[str, int] = {}
-    for record in records:
-        declared = all_kinds().get(record.kind)
-        if declared is not None and declared.mentions:
-            count = len(record.target.split(",")) if record.kind == "mastodon_tags" else 1
-            places[record.kind] = max(places.get(record.kind, 0), count)
+    for record in listened:
+        count = len(record.target.split(",")) if record.kind == "mastodon_tags" else 1
+        places[record.kind] = max(places.get(record.kind, 0), count)
     return conversation_week(mentions, companies, sorted(places.items()), week, timezone)

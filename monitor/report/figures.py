@@ -9,6 +9,7 @@ from typing import Any
 from monitor.export import weekly_rows
 from monitor.insights import Argument
 from monitor.metrics import WeekMetrics
+from monitor.metrics.conversation import Conversation
 from monitor.report.render import Digest
 
 DEFINITIONS = {
@@ -18,10 +19,17 @@ DEFINITIONS = {
     "platforms that show followers",
     "competitor_average": "mean of the competitors' counts; its ratios follow from those means",
     "share_of_engagement": "a company's engagement / all tracked companies' engagement x 100",
+    "share_of_conversation": "a company's mentions / all tracked companies' mentions x 100, "
+    "each mention counted once per company, never the company's own posts",
 }
 
 
-def week_figures(metrics: WeekMetrics, argument: Argument, digest: Digest) -> dict[str, Any]:
+def week_figures(
+    metrics: WeekMetrics,
+    argument: Argument,
+    digest: Digest,
+    conversation: Conversation | None = None,
+) -> dict[str, Any]:
     language = digest.language
     return _finite(
         {
@@ -39,9 +47,33 @@ def week_figures(metrics: WeekMetrics, argument: Argument, digest: Digest) -> di
                 "posts": metrics.posts_trend,
                 "engagement": metrics.engagement_trend,
             },
+            "conversation": _conversation(conversation),
             "definitions": DEFINITIONS,
         }
     )
+
+
+def _conversation(conversation: Conversation | None) -> dict[str, Any] | None:
+    """The share-of-conversation table, as the digest shows it; None without mention sources."""
+    if conversation is None or not conversation.coverage:
+        return None
+    return {
+        "total_mentions": conversation.total,
+        "sources": [{"kind": kind, "places": places} for kind, places in conversation.coverage],
+        "companies": [
+            {
+                "company": c.company,
+                "is_self": c.is_self,
+                "mentions": c.mentions,
+                "previous_week": c.previous,
+                "change_pct": c.change_pct,
+                "share_pct": c.share_pct,
+                "by_source": dict(c.by_source),
+                "engagement": c.engagement,
+            }
+            for c in conversation.companies
+        ],
+    }
 
 
 def _finite(value: Any) -> Any:

@@ -94,10 +94,12 @@ class Formatter:
         return format_decimal(value, format="#,##0.00", locale=self.locale) + "%"
 
     def percent(self, value: float | None, decimals: int = 1) -> str:
-        """A percentage given as percent (12.5 -> '12.5%' / '12,5%')."""
+        """A percentage given as percent, always with its decimals (50 -> '50.0%' / '50,0%'),
+        so the shares of one table read at one precision."""
         if value is None:
             return "–"
-        return self.number(value, decimals) + "%"
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=self.locale).replace("-", MINUS) + "%"
 
     def signed(self, text: str, value: float) -> str:
         return ("+" if value > 0 else "") + text

@@ -228,6 +228,36 @@ TAKEAWAYS = {
         "it": "Un post di {company} è esploso: {engagement} interazioni, {ratio} il suo solito "
               "({median}).",
     },
+    "conversation_gap:behind": {
+        "en": "In what others posted this week, {company} was mentioned {ratio} as often as we "
+              "were ({theirs} mentions against our {ours}; {their_share} of the conversation "
+              "against {our_share}).",
+        "it": "In ciò che altri hanno pubblicato questa settimana, {company} è stata citata "
+              "{ratio} più di noi ({theirs} menzioni contro le nostre {ours}; {their_share} "
+              "della conversazione contro {our_share}).",
+    },
+    "conversation_gap:few_ours": {
+        "en": "{company} was mentioned {theirs} times in what others posted this week; we were "
+              "mentioned only {ours} {ours|time} ({their_share} of the conversation against "
+              "{our_share}).",
+        "it": "{company} è stata citata {theirs} volte in ciò che altri hanno pubblicato questa "
+              "settimana; noi solo {ours} {ours|time} ({their_share} della conversazione contro "
+              "{our_share}).",
+    },
+    "conversation_gap:none_ours": {
+        "en": "{company} was mentioned {theirs} times in what others posted this week; we were "
+              "not mentioned at all.",
+        "it": "{company} è stata citata {theirs} volte in ciò che altri hanno pubblicato questa "
+              "settimana; noi nemmeno una.",
+    },
+    "conversation_gap:ahead": {
+        "en": "In what others posted this week, we were mentioned {ratio} as often as {company}, "
+              "the most-mentioned competitor ({ours} mentions against {theirs}; {our_share} of "
+              "the conversation against {their_share}).",
+        "it": "In ciò che altri hanno pubblicato questa settimana, siamo stati citati {ratio} più "
+              "di {company}, il concorrente più citato ({ours} menzioni contro {theirs}; "
+              "{our_share} della conversazione contro {their_share}).",
+    },
     "incomplete_data": {
         "en": "Figures for {names} may be low: a source failed during the week.",
         "it": "I dati di {names} potrebbero essere bassi: una fonte non ha risposto durante la "
@@ -299,8 +329,16 @@ EVIDENCE = {
 SENTENCES: dict[str, dict[str, str]] = {**VERDICTS, **TAKEAWAYS, **EVIDENCE}
 
 NOUNS = {
-    "en": {"post": ("post", "posts"), "follower": ("follower", "followers")},
-    "it": {"post": ("post", "post"), "follower": ("follower", "follower")},
+    "en": {
+        "post": ("post", "posts"),
+        "follower": ("follower", "followers"),
+        "time": ("time", "times"),
+    },
+    "it": {
+        "post": ("post", "post"),
+        "follower": ("follower", "follower"),
+        "time": ("volta", "volte"),
+    },
 }
 MEDIA = {
     "en": {"text": "text posts", "link": "link posts", "image": "image posts",

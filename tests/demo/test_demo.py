@@ -6,6 +6,7 @@ world.py, never from the store the demo filled.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -161,12 +162,21 @@ def test_the_digest_shows_the_share_of_conversation(runs):
     section = text[text.index("SHARE OF CONVERSATION") : text.index("DATA HEALTH")]
     # The demo world's Hacker News: 6, 26, 9 and 11 mentions in week 47, of 52.
     assert "Northwind (us): 6 mentions · 11.5%" in section
-    assert "Globex: 26 mentions · 50%" in section
+    assert "Globex: 26 mentions · 50.0%" in section  # one precision for every share
     assert "Mentions counted from Hacker News; not X, LinkedIn or TikTok" in " ".join(
         section.split()
     )
     html = result.html.read_text(encoding="utf-8")
     assert 'data-section="conversation"' in html and "news.ycombinator.com/item?id=" in html
+    # The gap is large and both counts are enough: a takeaway says it, with the same figures.
+    takeaways = text[text.index("WHAT ELSE MATTERS") : text.index("SHARE OF CONVERSATION")]
+    assert (
+        "Globex was mentioned 4.3× as often as we were (26 mentions against our 6; 50.0% "
+        "of the conversation against 11.5%)" in " ".join(takeaways.split())
+    )
+    figures = json.loads(result.figures.read_text(encoding="utf-8"))["conversation"]
+    assert {c["company"]: c["mentions"] for c in figures["companies"]} == {
+        "Northwind": 6, "Acme": 11, "Globex": 26, "Initech": 9}  # fmt: skip
 
 
 def test_the_email_arrived_at_the_smtp_server_with_its_charts(runs):

@@ -69,3 +69,29 @@ def test_no_mentions_at_all_is_no_share_for_anyone() -> None:
     assert result.total == 0
     assert all(c.share_pct is None and c.mentions == 0 for c in result.companies)
     assert result.top == ()
+
+
+def test_only_companies_with_mention_terms_are_in_the_conversation(sqlite_url: str) -> None:
+    """A company no mention source listens for is unseen, not 'mentioned 0 times'."""
+    from monitor.domain import Harvest, Mention
+    from monitor.metrics.conversation import load_conversation
+    from monitor.store import Store
+
+    week = IsoWeek(2026, 47)
+    at = datetime(2026, 11, 18, 12, tzinfo=UTC)
+    with Store(sqlite_url) as store:
+        store.sync_config(
+            [
+                ("Us", True, [("feed", "https://us.example/feed", None),
+                              ("hackernews", "Us Corp", None)]),
+                ("Acme", False, [("hackernews", "Acme", None)]),
+                ("Globex", False, [("feed", "https://globex.example/feed", None)]),
+            ]
+        )  # fmt: skip
+        acme = next(r.id for r in store.sources() if r.company == "Acme")
+        found = Mention(url="https://news.example/acme", published_at=at, external_id="1")
+        store.save_harvest(acme, Harvest(observed_at=at, mentions=(found,)),
+                           track_engagement_for=timedelta(days=14), next_due_at=at)  # fmt: skip
+        conversation = load_conversation(store, week, "UTC")
+    assert [(c.company, c.mentions) for c in conversation.companies] == [("Us", 0), ("Acme", 1)]
+    assert conversation.coverage == (("hackernews", 1),)

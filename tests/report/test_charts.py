@@ -75,7 +75,7 @@ def test_share_chart_alt_text_lists_shares_biggest_first_in_the_language():
     chart = share_chart([("Us", 10.0), ("Acme", 61.0), ("Globex", 29.0)], styles, "Us", IT)
     assert chart.title == "Quota di interazioni della settimana"
     assert chart.caption == (
-        "Quota di interazioni della settimana: Acme 61%, Globex 29%, Us (noi) 10%."
+        "Quota di interazioni della settimana: Acme 61,0%, Globex 29,0%, Us (noi) 10,0%."
     )
     assert _image(chart.png).size == (690, 435)
 
