@@ -218,6 +218,14 @@ def status(
     json_: Annotated[
         bool, typer.Option("--json", metavar="", help="Print it as JSON, for scripts.")
     ] = False,
+    every_source: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            metavar="",
+            help="A row for every source, however many (past 40: a row a company).",
+        ),
+    ] = False,
 ) -> None:
     """Show every source's and digest's health; exit 1 when something needs a look."""
     from monitor.collect import sync_sources
@@ -230,7 +238,7 @@ def status(
         if json_:
             sys.stdout.write(json.dumps(health.as_json(), indent=2, ensure_ascii=False) + "\n")
         else:
-            print_status(out, store, needs=source_needs(loaded))
+            print_status(out, store, needs=source_needs(loaded), every_source=every_source)
             _print_health(health)
     if not health.healthy:
         raise typer.Exit(1)

@@ -10,25 +10,88 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.clock import utc_now
-from monitor.store import Store
+from monitor.store import SourceRecord, Store
 from monitor.terminal import styled
 
 if TYPE_CHECKING:
     from monitor.collect import SourceOutcome
 
 
+# Up to this many sources, every one gets its row; past it a row per company, and a row only
+# for the sources that need a look (a table of 10,000 rows is read by nobody, and slow).
+LISTED_IN_FULL = 40
+
+
 def print_status(
-    out: Console, store: Store, needs: dict[tuple[str, str, str], list[str]] | None = None
+    out: Console,
+    store: Store,
+    needs: dict[tuple[str, str, str], list[str]] | None = None,
+    *,
+    every_source: bool = False,
 ) -> None:
     """Every source's health and what its kind still needs, then every week's digest."""
+    now = utc_now()
+    records = store.sources()
+    posts = store.post_counts_by_source()
+    needs = needs or {}
+    if every_source or len(records) <= LISTED_IN_FULL:
+        out.print(_sources_table("Sources", records, posts, needs, now))
+    else:
+        out.print(_companies_table(records, posts, needs))
+        flagged = [r for r in records if _needs_a_look(r, needs)]
+        if flagged:
+            out.print(_sources_table("Sources that need a look", flagged, posts, needs, now))
+        fine = len(records) - len(flagged)
+        out.print(
+            f"{fine:,} of {len(records):,} sources are fine; `monitor status --all` lists each."
+        )
+    _print_deliveries(out, store, now)
+
+
+def _needs_a_look(record: SourceRecord, needs: dict[tuple[str, str, str], list[str]]) -> bool:
+    missing = needs.get((record.company, record.kind, record.target))
+    return bool(record.stale_reason or record.last_error_kind or missing)
+
+
+def _companies_table(
+    records: list[SourceRecord],
+    posts: dict[int, int],
+    needs: dict[tuple[str, str, str], list[str]],
+) -> Table:
+    table = Table(title="Companies", title_justify="left")
+    for column in ("Company", "Sources", "Posts", "OK", "Need a look", "Not collected yet"):
+        table.add_column(column)
+    by_company: dict[str, list[SourceRecord]] = {}
+    for record in records:
+        name = record.company + (" (us)" if record.is_self else "")
+        by_company.setdefault(name, []).append(record)
+    for name, group in by_company.items():
+        flagged = sum(_needs_a_look(r, needs) for r in group)
+        waiting = sum(not r.last_ok_at and not _needs_a_look(r, needs) for r in group)
+        table.add_row(
+            name,
+            f"{len(group):,}",
+            f"{sum(posts.get(r.id, 0) for r in group):,}",
+            f"{len(group) - flagged - waiting:,}",
+            styled("[yellow]{}[/yellow]", f"{flagged:,}") if flagged else "0",
+            f"{waiting:,}",
+        )
+    return table
+
+
+def _sources_table(
+    title: str,
+    records: list[SourceRecord],
+    posts: dict[int, int],
+    needs: dict[tuple[str, str, str], list[str]],
+    now: datetime,
+) -> Table:
     from monitor.kinds import all_kinds
 
-    now = utc_now()
-    posts = store.post_counts_by_source()
-    table = Table(title="Sources", title_justify="left")
+    table = Table(title=title, title_justify="left")
     for column in ("Company", "Source", "Posts", "Last success", "Problem", "Failures", "Next"):
         table.add_column(column)
-    for record in store.sources():
+    for record in records:
         if record.stale_reason:
             problem = styled("[yellow]stale[/yellow]: {}", record.stale_reason)
         elif record.last_error_kind:
@@ -37,11 +100,10 @@ def print_status(
             problem = styled("[green]ok[/green]") if record.last_ok_at else "not collected yet"
         declared = all_kinds().get(record.kind)  # an old row's kind may be gone
         note = declared.limits_note if declared else None
-        missing = (needs or {}).get((record.company, record.kind, record.target), [])
         where = styled("{} {}", record.kind, record.label or record.target)
         if note:
             where += styled("\n[dim]{}[/dim]", note)
-        for need in missing:
+        for need in needs.get((record.company, record.kind, record.target), []):
             where += styled("\n[yellow]{}[/yellow]", need)
         table.add_row(
             record.company + (" (us)" if record.is_self else ""),
@@ -54,7 +116,10 @@ def print_status(
             if not record.next_due_at or record.next_due_at <= now
             else _when(record.next_due_at, now),
         )
-    out.print(table)
+    return table
+
+
+def _print_deliveries(out: Console, store: Store, now: datetime) -> None:
     from monitor.deliver import delivery_rows
 
     deliveries = delivery_rows(store, now)

@@ -314,3 +314,50 @@ def test_report_pdf_and_pptx_write_both_beside_the_html(project: Path) -> None:
         assert path.is_file() and f"Written: {path}" in result.stdout
     assert (project / "out" / "2026-W47.pdf").read_bytes().startswith(b"%PDF-")
     assert (project / "out" / "2026-W47.pptx").read_bytes().startswith(b"PK")  # a zip: OOXML
+
+
+def test_status_past_40_sources_shows_a_row_a_company_and_the_sources_to_look_at(
+    tmp_path: Path,
+) -> None:
+    """45 sources: each company once with its counts, the one failing source by name."""
+    (tmp_path / "config").mkdir()
+    feeds = ", ".join(f"feed: 'https://acme.example/{n}.xml'" for n in range(40))
+    (tmp_path / "config" / "monitor.yaml").write_text(
+        "organization: {name: Us, sources: [feed: 'https://us.example/feed']}\n"
+        f"competitors: [{{name: Acme, sources: [{feeds}]}},\n"
+        "  {name: Globex, sources: [feed: 'https://globex.example/a', feed: 'https://globex.example/b',"
+        " feed: 'https://globex.example/c', feed: 'https://globex.example/d']}]\n"
+        "database: sqlite:///../data/monitor.db\n"
+    )
+    config = load_config(tmp_path / "config" / "monitor.yaml")
+    now = datetime.now(UTC)
+    with Store(f"sqlite:///{tmp_path / 'data' / 'monitor.db'}") as store:
+        sync_sources(config, store)
+        for record in store.sources():
+            if record.target == "https://globex.example/b":
+                store.record_failure(
+                    record.id, "not_found", "the feed answers 404", at=now, next_due_at=now
+                )
+            elif record.company != "Us":
+                store.save_harvest(
+                    record.id,
+                    Harvest(observed_at=now),
+                    track_engagement_for=timedelta(days=7),
+                    next_due_at=now + timedelta(hours=1),
+                )
+    summary = run("status", cwd=tmp_path)
+    assert summary.returncode == 1, summary.stderr
+    lines = summary.stdout.splitlines()
+    acme = next(line for line in lines if line.startswith("│ Acme"))
+    assert [cell.strip() for cell in acme.split("│")[1:7]] == ["Acme", "40", "0", "40", "0", "0"]
+    globex = next(line for line in lines if line.startswith("│ Globex"))
+    assert [cell.strip() for cell in globex.split("│")[1:7]] == ["Globex", "4", "0", "3", "1", "0"]
+    us = next(line for line in lines if line.startswith("│ Us (us)"))
+    assert [cell.strip() for cell in us.split("│")[1:7]] == ["Us (us)", "1", "0", "0", "0", "1"]
+    assert "Sources that need a look" in summary.stdout
+    assert "globex.example/b" in summary.stdout and "the feed answers 404" in summary.stdout
+    assert "acme.example/7.xml" not in summary.stdout
+    assert "44 of 45 sources are fine; `monitor status --all` lists each." in summary.stdout
+    every = run("status", "--all", cwd=tmp_path)
+    assert all(f"acme.example/{n}.xml" in every.stdout for n in range(40))
+    assert "Companies" not in every.stdout
