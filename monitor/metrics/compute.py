@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -9,7 +11,7 @@ import pandas as pd
 from monitor.metrics.frames import accounts_frame, engagement_rate, frame, posts_frame, utc_times
 from monitor.metrics.health import notes_for, source_health
 from monitor.metrics.history import content_by_platform, own_weeks, top_post_shares
-from monitor.metrics.model import CompanyWeek, MetricsSettings, WeekMetrics
+from monitor.metrics.model import CompanyWeek, MetricsSettings, PostSummary, WeekMetrics
 from monitor.metrics.posts import (
     best_posts,
     breakouts,
@@ -62,7 +64,7 @@ def compute_week(
     source_table = _sources_frame(sources)
     companies = pd.Index(source_table["company"].unique())
     accounts_df = accounts_frame(accounts)
-    posts_df = posts_frame(posts, companies)
+    posts_df = posts_frame(posts, companies, frame(sources))
     posts_df["engagement_rate"] = engagement_rate(posts_df, accounts_df)
     in_week = (posts_df["published_at"] >= start) & (posts_df["published_at"] < end)
     week_posts = posts_df[in_week]
@@ -162,12 +164,33 @@ def load_and_compute(
     since, until = window_for(week, settings)
     # Data health is about the report week only: its events are all that is read.
     week_start = week.start(settings.timezone).astimezone(UTC)
-    return compute_week(
-        store.read_posts(since, until),
+    metrics = compute_week(
+        store.read_post_figures(since, until),
         store.read_account_counts(since, until),
         store.read_sources(),
         store.read_source_events(week_start, until),
         week,
         settings,
         as_of,
+    )
+    return with_texts(metrics, store.read_post_texts)
+
+
+SHOWN_POSTS = ("top_posts", "top_posts_by_rate", "breakouts", "best_posts")
+
+
+def with_texts(
+    metrics: WeekMetrics, read: Callable[[list[int]], dict[int, tuple[str | None, ...]]]
+) -> WeekMetrics:
+    """The posts the digest shows with their title, text and thumbnail: a year of posts is
+    computed without them (most of the memory a long text history would take)."""
+    shown = [post for name in SHOWN_POSTS for post in getattr(metrics, name)]
+    texts = read([post.post_id for post in shown if post.post_id is not None])
+
+    def filled(post: PostSummary) -> PostSummary:
+        title, text, thumbnail = texts.get(post.post_id, (post.title, post.text, None))
+        return replace(post, title=title, text=text or "", thumbnail_url=thumbnail)
+
+    return replace(
+        metrics, **{name: [filled(post) for post in getattr(metrics, name)] for name in SHOWN_POSTS}
     )

@@ -23,16 +23,23 @@ def utc_times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True).dt.as_unit("ns")
 
 
-def posts_frame(rows: Rows, companies: pd.Index) -> pd.DataFrame:
+def posts_frame(rows: Rows, companies: pd.Index, sources: pd.DataFrame) -> pd.DataFrame:
     """Own posts (reposts excluded) of the tracked companies, with engagement, sorted by time.
 
     engagement = likes + replies + reposts + quotes over the counters that are known;
-    NaN when none is known (never 0 for unknown).
+    NaN when none is known (never 0 for unknown). Posts read without their company and
+    platform get them from `sources` (every source, active or not).
     """
     df = frame(rows)
     if df.empty:
         df = pd.DataFrame(columns=list(rows.columns) or _POST_COLUMNS)
+    if "company" not in df:
+        owners = sources[["source_id", "company", "is_self", "platform"]]
+        df = df.merge(owners.astype({"source_id": df["source_id"].dtype}), on="source_id")
     df = df[~df["is_repost"].astype(bool) & df["company"].isin(companies)].copy()
+    for column in ("title", "text", "thumbnail_url"):  # read later for the posts shown
+        if column not in df:
+            df[column] = None
     df["published_at"] = utc_times(df["published_at"])
     for column in COUNTERS:
         df[column] = pd.to_numeric(df[column], errors="coerce").astype("float64")
@@ -54,10 +61,30 @@ def once_per_company(df: pd.DataFrame) -> pd.DataFrame:
         return df
     ranked = df.sort_values("engagement", ascending=False, na_position="last", kind="stable")
     ranked = ranked.drop_duplicates(["company", "platform", "external_id"])
-    keyed = ranked.assign(_link=ranked["url"].map(_link_key))
+    keyed = ranked.assign(_link=_link_keys(ranked))
     with_link = keyed[keyed["_link"].notna()].drop_duplicates(["company", "_link"])
     without = keyed[keyed["_link"].isna()]
     return pd.concat([with_link, without]).drop(columns="_link")
+
+
+def _link_keys(df: pd.DataFrame) -> pd.Series:
+    """Each post's link in one spelling (normal_url), None without a usable link.
+
+    normal_url is slow, and most links can equal no other: only where a company has two
+    links alike once case, scheme, host and slashes are ignored (what normal_url may change)
+    is it run; every other link is a key of its own (its row number)."""
+    urls = df["url"].where(df["url"].map(lambda u: isinstance(u, str) and bool(u)))
+    rough = (
+        urls.str.replace(r"[\t\r\n]", "", regex=True)
+        .str.replace(r"^[^:/?#]*://[^/?#]*|#.*$|/", "", regex=True)
+        .str.lower()
+    )
+    alike = rough.notna() & df[["company"]].assign(rough=rough).duplicated(keep=False)
+    keys = pd.Series(None, index=df.index, dtype=object)
+    alone = urls.notna() & ~alike
+    keys[alone] = [f"\x00{n}" for n in range(int(alone.sum()))]
+    keys[alike] = urls[alike].map(_link_key)
+    return keys
 
 
 def _link_key(url: object) -> str | None:

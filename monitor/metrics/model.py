@@ -95,6 +95,7 @@ class PostSummary:
     engagement_rate: float | None  # percent
     z_score: float | None  # for breakouts; None elsewhere
     median_engagement: float | None  # the account's trailing median (breakouts)
+    post_id: int | None = None  # the store's id: its text is read for the posts shown
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,7 @@ def summary(
         engagement_rate=None if pd.isna(row.engagement_rate) else float(row.engagement_rate),
         z_score=z_score,
         median_engagement=median_engagement,
+        post_id=None if pd.isna(row.post_id) else int(row.post_id),
     )  # fmt: skip
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, type_coerce
+from sqlalchemy.types import NullType
 
 from monitor.store import schema as s
 from monitor.store.records import COUNTERS, Rows
@@ -40,6 +42,38 @@ class MetricsReads:
         )
         return self._rows(query)
 
+    def read_post_figures(self, since: datetime, until: datetime) -> Rows:
+        """What the metrics need of each post published in [since, until), read fast: no
+        texts (read_post_texts, for the few posts shown), no company or platform (read_sources
+        has them) and the publication time as the database holds it (naive UTC; a string on
+        SQLite), for pandas to convert in one go."""
+        c = s.posts.c
+        query = select(
+            c.id.label("post_id"),
+            c.source_id,
+            c.external_id,
+            c.url,
+            type_coerce(c.published_at, NullType()).label("published_at"),
+            c.media_type,
+            c.hashtags,
+            c.is_repost,
+            *(c[counter] for counter in COUNTERS),
+        ).where(c.published_at >= since, c.published_at < until)
+        return self._rows(query)
+
+    def read_post_texts(self, post_ids: Collection[int]) -> dict[int, tuple[str | None, ...]]:
+        """Title, text and thumbnail of the given posts, by post id."""
+        c = s.posts.c
+        found: dict[int, tuple[str | None, ...]] = {}
+        ids = sorted(set(post_ids))
+        with self.engine.connect() as connection:
+            for start in range(0, len(ids), 500):  # SQLite allows only so many parameters
+                query = select(c.id, c.title, c.text, c.thumbnail_url).where(
+                    c.id.in_(ids[start : start + 500])
+                )
+                found.update({row[0]: tuple(row[1:]) for row in connection.execute(query)})
+        return found
+
     def read_account_counts(self, since: datetime, until: datetime) -> Rows:
         """Audience observations in [since, until), plus the last one before `since` per source."""
         c = s.account_counts.c
@@ -71,9 +105,10 @@ class MetricsReads:
         began)."""
         e = s.source_events.c
         first = (
-            select(e.source_id, func.min(e.at).label("first_attempt_at"))
-            .group_by(e.source_id)
-            .subquery()
+            select(func.min(e.at))
+            .where(e.source_id == s.sources.c.id)
+            .scalar_subquery()
+            .label("first_attempt_at")
         )
         query = select(
             s.sources.c.id.label("source_id"),
@@ -89,10 +124,8 @@ class MetricsReads:
             s.sources.c.consecutive_failures,
             s.sources.c.stale_reason,
             s.sources.c.interval_s,
-            first.c.first_attempt_at,
-        ).select_from(
-            s.sources.join(s.companies).outerjoin(first, first.c.source_id == s.sources.c.id)
-        )
+            first,
+        ).select_from(s.sources.join(s.companies))
         return self._rows(query)
 
     def read_source_events(self, since: datetime, until: datetime) -> Rows:

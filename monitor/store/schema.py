@@ -150,6 +150,7 @@ source_events = Table(
     Column("new_posts", Integer, nullable=False, default=0),
     Column("updated_counts", Integer, nullable=False, default=0),
     Index("ix_source_events_at", "at"),
+    Index("ix_source_events_source", "source_id", "at"),  # a source's first attempt: one seek
 )
 
 runs = Table(
@@ -267,11 +268,20 @@ def _v5_mentions(connection: Connection) -> None:
     mentions.create(connection, checkfirst=True)
 
 
+def _v6_source_events_by_source(connection: Connection) -> None:
+    """v6: each source's attempts by time, so its first attempt is found without reading the
+    whole history (the metrics ask it of every source)."""
+    connection.execute(
+        text("CREATE INDEX IF NOT EXISTS ix_source_events_source ON source_events (source_id, at)")
+    )
+
+
 # MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v2_source_health,
     _v3_source_interval,
     _v4_delivery_identity,
     _v5_mentions,
+    _v6_source_events_by_source,
 ]
 LATEST_VERSION = len(MIGRATIONS) + 1

@@ -125,3 +125,49 @@ def test_flat_history_gives_no_breakout_and_no_error(world, two):
     _history(world, acme, [10] * 12)
     world.post(acme, MONDAY + timedelta(hours=5), likes=5000)
     assert world.compute("2026-W47").breakouts == []
+
+
+LINKS = [
+    "https://acme.example/news/1",
+    "HTTPS://Acme.Example:443/news/1/#comments",
+    "http://acme.example/news/1",
+    "https://acme.example/News/1",
+    "https://acme.example/news/1?ref=feed",
+    "https://acme.example:8443/news/1",
+    "https://acme.example:99999/news/1",
+    "https://www.acme.example/news/1/",
+    "https://acme.example/news/1\t",
+    "https://acme.example/news/12",
+    "",
+    None,
+]
+
+
+def test_a_post_is_kept_once_per_company_exactly_when_its_links_are_the_same_address():
+    """The quick path (normal_url only where two links could be one) keeps what comparing
+    every pair with normal_url would keep."""
+    import pandas as pd
+
+    from monitor.links import normal_url
+    from monitor.metrics.frames import once_per_company
+
+    rows = [
+        {"company": company, "platform": "feed", "external_id": f"{company}{n}", "url": url,
+         "engagement": float(n)}
+        for company in ("Acme", "Globex") for n, url in enumerate(LINKS)
+    ]  # fmt: skip
+    kept = once_per_company(pd.DataFrame(rows))
+
+    def spelling(url):
+        try:
+            return normal_url(url) if isinstance(url, str) and url else None
+        except ValueError:
+            return None
+
+    for company in ("Acme", "Globex"):
+        expected = {spelling(u) for u in LINKS if spelling(u)}
+        ours = kept[kept["company"] == company]
+        assert sorted(ours["url"].map(spelling).dropna()) == sorted(expected)
+        # the copy with the most engagement is the one kept
+        assert ours[ours["url"].map(spelling) == normal_url(LINKS[0])]["engagement"].item() == 8.0
+        assert ours["url"].isna().sum() + (ours["url"] == "").sum() == 2
