@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import numpy as np
@@ -67,23 +68,31 @@ def once_per_company(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([with_link, without]).drop(columns="_link")
 
 
+# What normal_url may change in a link (scheme, host, port, fragment, slashes, case): two
+# links that differ only there could be one address. A cheap first look, so normal_url runs
+# only where it could matter.
+_CHANGEABLE = re.compile(r"^[^:/?#]*://[^/?#]*|#.*$|[/\t\r\n]")
+
+
 def _link_keys(df: pd.DataFrame) -> pd.Series:
     """Each post's link in one spelling (normal_url), None without a usable link.
 
-    normal_url is slow, and most links can equal no other: only where a company has two
-    links alike once case, scheme, host and slashes are ignored (what normal_url may change)
-    is it run; every other link is a key of its own (its row number)."""
-    urls = df["url"].where(df["url"].map(lambda u: isinstance(u, str) and bool(u)))
-    rough = (
-        urls.str.replace(r"[\t\r\n]", "", regex=True)
-        .str.replace(r"^[^:/?#]*://[^/?#]*|#.*$|/", "", regex=True)
-        .str.lower()
+    normal_url is slow, and most links can equal no other: it runs only where a company has
+    two links that are alike once what it may change is ignored; every other link is a key
+    of its own (its row number, never equal to a text)."""
+    rough = [
+        _CHANGEABLE.sub("", u.lower()) if isinstance(u, str) and u else None for u in df["url"]
+    ]
+    linked = np.array([r is not None for r in rough], dtype=bool)
+    alike = (
+        linked
+        & pd.DataFrame({"c": df["company"].to_numpy(), "r": rough})
+        .duplicated(keep=False)
+        .to_numpy()
     )
-    alike = rough.notna() & df[["company"]].assign(rough=rough).duplicated(keep=False)
-    keys = pd.Series(None, index=df.index, dtype=object)
-    alone = urls.notna() & ~alike
-    keys[alone] = [f"\x00{n}" for n in range(int(alone.sum()))]
-    keys[alike] = urls[alike].map(_link_key)
+    keys = pd.Series(np.arange(len(df)), index=df.index, dtype=object)
+    keys[~linked] = None
+    keys[alike] = df["url"][alike].map(_link_key)
     return keys
 
 
