@@ -7,7 +7,9 @@ reliability suite's loopback server; each minute every source gains a post, so t
 keeps writing. Reported: the job's resident memory after the first minute and at the end
 (target: growth under 10%), its open file descriptors (target: stable, within 5), and its
 collections per source, counted in the source_events table, against the ticks expected
-(target: no missed tick, i.e. no gap longer than 1.5 intervals; intervals are jittered 10%).
+(target: no missed tick, i.e. no gap longer than 1.5 intervals; intervals are jittered 10%),
+and the CPU the job's process tree used after the warm-up, as a share of one core (target:
+under 10%).
 """
 
 from __future__ import annotations
@@ -47,6 +49,28 @@ def resident_mib(pid: int) -> float:
 
 def open_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a process, its live descendants and its reaped children."""
+    parents: dict[int, int] = {}
+    times: dict[int, tuple[int, int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        parents[int(entry)] = int(fields[1])
+        own = int(fields[11]) + int(fields[12])
+        times[int(entry)] = (own, int(fields[13]) + int(fields[14]) if int(entry) == pid else 0)
+    tree, changed = {pid}, True
+    while changed:
+        grown = tree | {child for child, parent in parents.items() if parent in tree}
+        changed, tree = grown != tree, grown
+    ticks_total = sum(sum(times.get(p, (0, 0))) for p in tree)
+    return ticks_total / os.sysconf("SC_CLK_TCK")
 
 
 def ticks(database: Path, started: float, stopped: float) -> dict:
@@ -111,12 +135,14 @@ def run(minutes: float, count: int) -> dict:
         )
         started = time.time()
         samples: list[tuple[float, float, int]] = []
+        cpu: list[tuple[float, float]] = []  # (wall, CPU seconds of the job's process tree)
         try:
             while time.time() - started < minutes * 60:
                 time.sleep(SAMPLE_EVERY_S)
                 if job.poll() is not None:
                     raise RuntimeError(f"monitor run exited with {job.returncode}")
                 samples.append((time.time() - started, resident_mib(job.pid), open_fds(job.pid)))
+                cpu.append((samples[-1][0], tree_cpu_s(job.pid)))
         finally:
             stopped = time.time()
             job.send_signal(signal.SIGTERM)
@@ -128,6 +154,8 @@ def run(minutes: float, count: int) -> dict:
     after_warm_up = [s for s in samples if s[0] >= min(WARM_UP_S, minutes * 30)] or samples
     start_rss, end_rss = after_warm_up[0][1], after_warm_up[-1][1]
     fds = [s[2] for s in after_warm_up]
+    steady = [c for c in cpu if c[0] >= after_warm_up[0][0]]
+    cpu_share = (steady[-1][1] - steady[0][1]) / max(steady[-1][0] - steady[0][0], 1e-9)
     return {
         "minutes": minutes,
         "interval_s": INTERVAL_S,
@@ -135,6 +163,7 @@ def run(minutes: float, count: int) -> dict:
         "rss_end_mib": round(end_rss, 1),
         "rss_peak_mib": round(max(s[1] for s in samples), 1),
         "rss_growth_pct": round(100 * (end_rss - start_rss) / start_rss, 1),
+        "cpu_pct_of_a_core": round(100 * cpu_share, 1),
         "fds_start": fds[0],
         "fds_end": fds[-1],
         "fds_min": min(fds),
@@ -161,6 +190,7 @@ def main() -> None:
         f"memory (RSS) after warm-up {figures['rss_start_mib']} MiB, at the end "
         f"{figures['rss_end_mib']} MiB: growth {figures['rss_growth_pct']}% (target < 10%)"
     )
+    print(f"CPU after warm-up: {figures['cpu_pct_of_a_core']}% of a core (target < 10%)")
     print(
         f"open file descriptors: {figures['fds_start']} -> {figures['fds_end']} "
         f"(min {figures['fds_min']}, max {figures['fds_max']}; target: stable)"
