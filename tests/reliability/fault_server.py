@@ -121,12 +121,14 @@ def break_utf8(body: bytes) -> bytes:
     return b"\xff\xfe" + body  # nothing to write in (an empty list): the start is broken
 
 
-def choose_fault(seed: int, target: str, attempt: int, healthy_share: float) -> str | None:
-    """None (healthy) or a fault, decided by (seed, URL, how many times it was asked)."""
+def choose_fault(
+    seed: int, target: str, attempt: int, healthy_share: float, faults: tuple[str, ...] = FAULTS
+) -> str | None:
+    """None (healthy) or one of `faults`, decided by (seed, URL, how many times it was asked)."""
     rng = random.Random(f"{seed}|{target}|{attempt}")
     if rng.random() < healthy_share:
         return None
-    return rng.choice(FAULTS)
+    return rng.choice(faults)
 
 
 class FaultServer:
