@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from monitor.cli_setup import find_config, write_starter
-from monitor.cli_tables import print_outcomes, print_status
+from monitor.cli_tables import print_alerts, print_outcomes, print_status
 from monitor.clock import utc_now
 from monitor.config import Config, load_config, missing_secrets, source_needs
 from monitor.errors import ConfigError, MonitorError
@@ -175,6 +176,7 @@ def validate(config: ConfigOption = None) -> None:
     )
     for warning in missing_secrets(loaded):
         out.print(styled("[yellow]Note:[/yellow] {}; it is needed when that part runs.", warning))
+    _print_alert_settings(loaded)
     for (company, kind, target), needs in source_needs(loaded).items():
         for need in needs:
             out.print(
@@ -186,6 +188,20 @@ def validate(config: ConfigOption = None) -> None:
                     need,
                 )
             )
+
+
+def _print_alert_settings(config: Config) -> None:
+    from monitor.alerts.describe import describe_settings, has_nowhere_to_go
+
+    lines = describe_settings(config)
+    if has_nowhere_to_go(config):
+        *said, last = lines
+        for line in said:
+            out.print(Text(line))
+        out.print(styled("[yellow]Note:[/yellow] {}", last))
+        return
+    for line in lines:
+        out.print(Text(line))
 
 
 @app.command("config-schema")
@@ -239,6 +255,8 @@ def status(
             sys.stdout.write(json.dumps(health.as_json(), indent=2, ensure_ascii=False) + "\n")
         else:
             print_status(out, store, needs=source_needs(loaded), every_source=every_source)
+            print_alerts(out, store)
+            _print_alert_settings(loaded)
             _print_health(health)
     if not health.healthy:
         raise typer.Exit(1)
@@ -282,9 +300,19 @@ def collect(
         sync_sources(loaded, store)
         chosen = _choose_sources(store, company, source)
         report = _collect_with_progress(loaded, store, chosen)
+        alerts = _check_alerts(loaded, store, {o.company for o in report.outcomes})
     print_outcomes(out, report.outcomes)
-    if report.failed:
+    for told in alerts.told:
+        out.print(Text(told.describe()))
+    if report.failed or alerts.failed:
         raise typer.Exit(1)
+
+
+def _check_alerts(config: Config, store: Store, companies: set[str]):
+    """After the collection: the alerts it brought (none when `alerts` is off or absent)."""
+    from monitor.alerts import check_alerts
+
+    return check_alerts(config, store, utc_now(), companies=companies)
 
 
 @contextmanager

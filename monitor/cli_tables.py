@@ -137,6 +137,24 @@ def _print_deliveries(out: Console, store: Store, now: datetime) -> None:
     out.print(weekly)
 
 
+def print_alerts(out: Console, store: Store, limit: int = 10) -> None:
+    """The newest alerts: what each said, and what became of it."""
+    alerts = store.recent_alerts(limit)
+    if not alerts:
+        return
+    now = utc_now()
+    table = Table(title="Alerts (newest first)", title_justify="left")
+    for column in ("Found", "Alert", "Status", "Sent to"):
+        table.add_column(column)
+    for alert in alerts:
+        status = Text(alert.status)
+        if alert.error:
+            status += styled("\n[red]{}[/red]", alert.error)
+        table.add_row(_when(alert.detected_at, now), Text(alert.subject), status,
+                      Text(alert.channels or ""))  # fmt: skip
+    out.print(table)
+
+
 def _when(moment: datetime, now: datetime) -> str:
     """'3 h ago', 'in 20 min': enough to judge a source's health at a glance."""
     seconds = (moment - now).total_seconds()

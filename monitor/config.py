@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.config_alerts import AlertSettings
 from monitor.config_sources import (
     MENTION_KINDS,
     MODELS_BY_NAME,
@@ -185,6 +186,9 @@ class Config(Strict):
     collect: CollectSettings = Field(default_factory=CollectSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     email: EmailSettings | None = None
+    alerts: AlertSettings | None = Field(
+        None, description="Alerts between digests; without this section there are none."
+    )
     database: Annotated[str, AfterValidator(_check_database)] = "sqlite:///data/monitor.db"
     mention_sources: Sources = Field(
         default_factory=list,

@@ -17,6 +17,8 @@ HEARTBEAT_S = 60
 JOB_RUN_KIND = "job"
 # A digest still "being sent" this long after its last attempt is stuck.
 STUCK_AFTER = timedelta(hours=1)
+# An alert that could not be sent makes the monitor degraded for this long (it is not retried).
+ALERT_FAILURE_SHOWN = timedelta(hours=24)
 _BAD_DELIVERY = {"failed": "failed", "partial": "reached only some recipients", "held": "held"}
 
 
@@ -27,6 +29,7 @@ class Health:
     job: dict[str, Any]
     sources: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
         """'2 sources failing or stale, 1 digest not delivered, the job is not running'."""
@@ -37,6 +40,8 @@ class Health:
             parts.append(f"{failing} source{'s' * (failing > 1)} failing or stale")
         if undelivered:
             parts.append(f"{undelivered} digest{'s' * (undelivered > 1)} not delivered")
+        if failed_alerts := sum(a["needs_a_look"] for a in self.alerts):
+            parts.append(f"{failed_alerts} alert{'s' * (failed_alerts > 1)} not sent")
         if self.job["state"] == "silent":
             parts.append("the job (`monitor run`) has stopped recording its heartbeat")
         return ", ".join(parts)
@@ -52,7 +57,8 @@ def assess(store: Store, now: datetime) -> Health:
     sources = [_source(record, problems) for record in store.sources()]
     deliveries = [_delivery(record, now, problems) for record in store.deliveries()]
     job = _job(store, now, problems)
-    return Health(not problems, problems, job, sources, deliveries)
+    alerts = [_alert(record, now, problems) for record in store.recent_alerts()]
+    return Health(not problems, problems, job, sources, deliveries, alerts)
 
 
 def _source(record, problems: list[str]) -> dict[str, Any]:
@@ -92,6 +98,24 @@ def _delivery(record, now: datetime, problems: list[str]) -> dict[str, Any]:
         "attempts": record.attempts,
         "sent_at": record.sent_at,
         "error": record.error,
+    }
+
+
+def _alert(record, now: datetime, problems: list[str]) -> dict[str, Any]:
+    """An alert that no channel took, found in the last ALERT_FAILURE_SHOWN, needs a look."""
+    needs_a_look = record.status == "failed" and now - record.updated_at < ALERT_FAILURE_SHOWN
+    if needs_a_look:
+        problems.append(f"alert not sent: {record.subject}: {record.error}")
+    return {
+        "kind": record.kind,
+        "company": record.company,
+        "subject": record.subject,
+        "status": record.status,
+        "detected_at": record.detected_at,
+        "sent_at": record.sent_at,
+        "sent_to": record.channels,
+        "error": record.error,
+        "needs_a_look": needs_a_look,
     }
 
 

@@ -27,6 +27,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor.alerts import check_alerts
+from monitor.alerts.runner import AlertChecks
 from monitor.clock import utc_now
 from monitor.collect import run_cycle, sync_sources
 from monitor.config import Config, ReportSettings
@@ -71,6 +73,7 @@ class _Runtime:
     halt: Callable[[], None] | None = None  # stops the job from any thread
     failure: MonitorError | None = None  # why it stopped, when it stopped by itself
     run_id: int | None = None  # this job's row in `runs`, where its heartbeat is recorded
+    alerts: AlertChecks | None = None  # the check after each collection (alerts on)
 
 
 _runtime: _Runtime | None = None
@@ -112,8 +115,24 @@ async def collect_source(source_id: int) -> None:
             client=runtime.client,
             record_run=False,
         )
+        if runtime.alerts is not None and not runtime.stopping.is_set():
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, runtime.alerts.run, {record.company})
     finally:
         runtime.collecting.discard(task)
+
+
+def _alert_checks(runtime: _Runtime) -> AlertChecks | None:
+    """The checks after each collection; None when the configuration has alerts off."""
+    settings = runtime.config.alerts
+    if settings is None or not settings.enabled:
+        return None
+
+    def check(companies: set[str]) -> None:
+        check_alerts(runtime.config, runtime.store, runtime.clock(), companies=companies,
+                     sleep=runtime.stopping.wait, ssl_context=runtime.ssl_context)  # fmt: skip
+
+    return AlertChecks(check)
 
 
 def _database_still_there(runtime: _Runtime) -> bool:
@@ -399,6 +418,7 @@ def run_job(
     with store, instance_lock(store):
         sync_sources(config, store)
         runtime = _runtime = _Runtime(config, store, clock, run_week, ssl_context)
+        runtime.alerts = _alert_checks(runtime)
         runtime.run_id = store.start_run(JOB_RUN_KIND, clock())
         store.beat(runtime.run_id, clock())
         try:

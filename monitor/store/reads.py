@@ -15,8 +15,11 @@ from monitor.store.records import COUNTERS, Rows
 class MetricsReads:
     engine: Engine
 
-    def read_posts(self, since: datetime, until: datetime) -> Rows:
-        """Posts published in [since, until), with their company, platform and latest counts."""
+    def read_posts(
+        self, since: datetime, until: datetime, companies: Collection[str] | None = None
+    ) -> Rows:
+        """Posts published in [since, until), with their company, platform and latest counts
+        (of the named companies only, when `companies` is given)."""
         query = (
             select(
                 s.posts.c.id.label("post_id"),
@@ -40,6 +43,8 @@ class MetricsReads:
             .select_from(s.posts.join(s.sources).join(s.companies))
             .where(s.posts.c.published_at >= since, s.posts.c.published_at < until)
         )
+        if companies is not None:
+            query = query.where(s.companies.c.name.in_(list(companies)))
         return self._rows(query)
 
     def read_post_figures(self, since: datetime, until: datetime) -> Rows:

@@ -212,6 +212,30 @@ deliveries = Table(
     Index("ux_deliveries_week_recipients", "week", "recipients_hash", unique=True),
 )
 
+# Alerts between digests: one row per thing worth telling, identified by `key` (a hash of
+# what it is about), so a restart or a second look never tells it twice.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),  # sha256 of the alert's identity
+    Column("kind", String(30), nullable=False),
+    Column("company", String(NAME_MAX_CHARS), nullable=False),
+    # pending (waiting: quiet hours) | sending | sent | suppressed (cooldown) | capped (weekly
+    # cap) | expired (waited too long) | failed (no channel took it) | unsent (no channel)
+    Column("status", String(12), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("url", Text),
+    Column("numbers", Text, nullable=False, default="{}"),  # JSON: the figures it states
+    Column("detected_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("channels", Text),  # where it went: "email, chat marketing"
+    Column("error", Text),
+    Index("ix_alerts_company_kind", "company", "kind", "sent_at"),
+)
+
 
 # --- migrations ----------------------------------------------------------------
 
@@ -276,6 +300,11 @@ def _v6_source_events_by_source(connection: Connection) -> None:
     )
 
 
+def _v7_alerts(connection: Connection) -> None:
+    """v7: alerts between digests, each told once."""
+    alerts.create(connection, checkfirst=True)
+
+
 # MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v2_source_health,
@@ -283,5 +312,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _v4_delivery_identity,
     _v5_mentions,
     _v6_source_events_by_source,
+    _v7_alerts,
 ]
 LATEST_VERSION = len(MIGRATIONS) + 1
