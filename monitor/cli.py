@@ -67,6 +67,7 @@ class ExportTable(StrEnum):
     accounts = "accounts"
     weekly = "weekly"
     mentions = "mentions"
+    outcomes = "outcomes"
 
 
 class ExportFormat(StrEnum):
@@ -477,7 +478,8 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Export posts, audience history or a week's figures as CSV or JSON, for spreadsheets."""
+    """Export posts, audience history, mentions, a week's figures or our outcomes (what social
+    brought us, week by week) as CSV or JSON, for spreadsheets."""
     from monitor import export as exporting
     from monitor.metrics import MetricsSettings
 
@@ -494,6 +496,9 @@ def export(
             rows = exporting.export_mentions(store, since, until, name)
         elif what is ExportTable.accounts:
             rows = exporting.export_accounts(store, since, until, name)
+        elif what is ExportTable.outcomes:  # ours only: the trend weeks ending with --week
+            settings = MetricsSettings.from_report(loaded.report)
+            rows = exporting.export_outcomes(store, chosen, settings, loaded.spend)
         else:
             settings = MetricsSettings.from_report(loaded.report)
             rows = exporting.export_weekly(store, chosen, settings, name)

@@ -27,11 +27,13 @@ from monitor.config_alerts import AlertSettings
 from monitor.config_sources import (
     MENTION_KINDS,
     MODELS_BY_NAME,
+    OUTCOME_KINDS,
     SOURCE_MODELS,
     MentionTerms,
     SourceConfig,
     expand_source,
 )
+from monitor.config_spend import Spend
 from monitor.config_types import ByteSize, CollectInterval, Duration, EnvName, HttpUrl, Strict
 from monitor.config_yaml import read_yaml
 from monitor.domain import NAME_MAX_CHARS
@@ -77,6 +79,10 @@ class Company(Strict):
             raise ValueError(
                 f"{', '.join(found)} finds what others say about a company: list it under "
                 "mention_sources, and the company's names under its mentions.terms"
+            )
+        if found := sorted({s.kind for s in self.sources if s.kind in OUTCOME_KINDS}):
+            raise ValueError(
+                f"{', '.join(found)} reads our own weekly results: list it under outcome_sources"
             )
         return self
 
@@ -194,13 +200,32 @@ class Config(Strict):
         default_factory=list,
         description="Where to look for what others say about each company with mentions.terms.",
     )
+    outcome_sources: Sources = Field(
+        default_factory=list,
+        description="Where our own weekly results come from (visits from social, sign-ups, "
+        "orders): csv, plausible, matomo.",
+    )
+    spend: Spend | None = Field(
+        None, description="What our social media costs us, for cost per visit and engagement."
+    )
 
     @model_validator(mode="after")
     def _only_mention_kinds(self) -> Config:
         _no_duplicates(self.mention_sources)
         if found := sorted({s.kind for s in self.mention_sources if s.kind not in MENTION_KINDS}):
+            where = "outcome_sources" if set(found) <= set(OUTCOME_KINDS) else "a company's sources"
             raise ValueError(
                 f"mention_sources takes only {', '.join(MENTION_KINDS)}; "
+                f"{', '.join(found)} goes under {where}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _only_outcome_kinds(self) -> Config:
+        _no_duplicates(self.outcome_sources)
+        if found := sorted({s.kind for s in self.outcome_sources if s.kind not in OUTCOME_KINDS}):
+            raise ValueError(
+                f"outcome_sources takes only {', '.join(OUTCOME_KINDS)}; "
                 f"{', '.join(found)} goes under a company's sources"
             )
         return self
@@ -253,8 +278,11 @@ class Config(Strict):
         return [self.organization, *self.competitors]
 
     def sources_of(self, company: Company) -> list[SourceBase]:
-        """The company's own sources, then the mention sources when it has terms to find."""
-        return [*company.sources, *(self.mention_sources if company.mentions else [])]
+        """The company's own sources, then the mention sources when it has terms to find,
+        then (for us) the outcome sources."""
+        mentions = self.mention_sources if company.mentions else []
+        outcomes = self.outcome_sources if company is self.organization else []
+        return [*company.sources, *mentions, *outcomes]
 
     @cached_property
     def source_lookup(self) -> dict[tuple[str, str, str], SourceConfig]:
@@ -347,7 +375,19 @@ def anchor_paths(config: Config, folder: Path) -> Config:
         database = f"{match[1]}{Path(os.path.normpath(folder / match[2])).as_posix()}"
     outbox = Path(os.path.normpath(folder / config.report.outbox))
     report = config.report.model_copy(update={"outbox": outbox})
-    return config.model_copy(update={"database": database, "report": report})
+    outcomes = [_anchored(source, folder) for source in config.outcome_sources]
+    return config.model_copy(
+        update={"database": database, "report": report, "outcome_sources": outcomes}
+    )
+
+
+def _anchored(source: SourceBase, folder: Path) -> SourceBase:
+    """A CSV file named relative to the configuration, as a path from its folder."""
+    location = getattr(source, "location", None)
+    if location is None or source.is_url or Path(location).is_absolute():  # type: ignore[attr-defined]
+        return source
+    anchored = Path(os.path.normpath(folder / Path(location).expanduser())).as_posix()
+    return source.model_copy(update={"location": anchored})
 
 
 def parse_config(text: str, name: str = "config") -> Config:

@@ -32,8 +32,9 @@ def written_schema() -> dict[str, Any]:
             }
         )
     definitions["Company"]["properties"]["sources"]["items"] = {"oneOf": forms}
-    if "mention_sources" in schema["properties"]:  # the same written forms
-        schema["properties"]["mention_sources"]["items"] = {"oneOf": forms}
+    for listed in ("mention_sources", "outcome_sources"):  # the same written forms
+        if listed in schema["properties"]:
+            schema["properties"][listed]["items"] = {"oneOf": forms}
     return schema
 
 

@@ -23,6 +23,7 @@ MODELS_BY_NAME: dict[str, type[SourceBase]] = {m.__name__: m for m in SOURCE_MOD
 
 
 MENTION_KINDS = tuple(k.name for k in all_kinds().values() if k.mentions)
+OUTCOME_KINDS = tuple(k.name for k in all_kinds().values() if k.outcomes)
 
 
 class MentionTerms(Strict):

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitor.errors import ConfigError
+from monitor.kinds import outcome_kinds
 
 if TYPE_CHECKING:  # the decisions need no pandas
     from monitor.metrics import SourceHealth, WeekMetrics
@@ -60,7 +61,8 @@ class Coverage:
 
 def assess(metrics: WeekMetrics, now: datetime) -> Coverage:
     """The coverage of the week `metrics` measures, as it stands at `now`."""
-    health: list[SourceHealth] = metrics.health
+    outcomes = outcome_kinds()  # our visits and sign-ups say nothing of what was read of posts
+    health: list[SourceHealth] = [h for h in metrics.health if h.platform not in outcomes]
     return Coverage(
         week=metrics.week.label,
         sources=len(health),

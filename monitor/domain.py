@@ -74,6 +74,21 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class WeekOutcome:
+    """Our own results in one ISO week, as an outcome source gives them; None = not given."""
+
+    week: str  # the ISO week, "2026-W47"
+    visits_from_social: int | None = None
+    signups: int | None = None
+    orders: int | None = None
+    revenue: float | None = None
+    spend: float | None = None  # what social cost us that week, where the source states it
+    currency: str | None = None  # of revenue and spend ("EUR")
+
+    FIGURES = ("visits_from_social", "signups", "orders", "revenue", "spend")
+
+
+@dataclass(frozen=True)
 class Harvest:
     """What one collection of one source produced."""
 
@@ -84,3 +99,4 @@ class Harvest:
     warnings: tuple[str, ...] = ()  # plain sentences, e.g. "the feed is malformed; read 12 items"
     remember: dict[str, Any] = field(default_factory=dict)  # collector state to keep (ids)
     mentions: tuple[Mention, ...] = ()  # what others said about the source's company
+    outcomes: tuple[WeekOutcome, ...] = ()  # our own weekly results (an outcome source)

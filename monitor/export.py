@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from monitor.domain import Counts
 from monitor.links import safe_url
 from monitor.metrics import CompanyWeek, IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
+from monitor.metrics.outcomes import Outcomes
 from monitor.metrics.scoreboard import FIGURES
 
 POST_COLUMNS = (
@@ -39,11 +40,16 @@ MENTION_COLUMNS = (
     "company", "is_self", "source_kind", "url", "title", "text", "author", "published_at",
     "likes", "replies", "reposts", "quotes", "views", "engagement",
 )  # fmt: skip
+OUTCOME_COLUMNS = (
+    "week", "posts", "engagement", "visits_from_social", "signups", "orders", "revenue",
+    "currency", "spend", "spend_currency", "spend_from", "cost_per_visit", "cost_per_engagement",
+)  # fmt: skip
 COLUMNS = {
     "posts": POST_COLUMNS,
     "accounts": ACCOUNT_COLUMNS,
     "weekly": WEEKLY_COLUMNS,
     "mentions": MENTION_COLUMNS,
+    "outcomes": OUTCOME_COLUMNS,
 }
 
 
@@ -127,6 +133,24 @@ def _weekly_row(week: IsoWeek, scope: str, row: CompanyWeek) -> dict[str, Any]:
     return {column: flat[column] for column in WEEKLY_COLUMNS}
 
 
+def export_outcomes(store, week: IsoWeek, settings: MetricsSettings, spend=None) -> list[dict]:
+    """Our trend weeks ending with `week`: posts and engagement beside what social brought us
+    (visits, sign-ups, orders, revenue) and, where a spend is stated, what it cost."""
+    from monitor.metrics.outcomes import load_outcomes
+
+    outcomes = load_outcomes(store, load_and_compute(store, week, settings), spend)
+    return outcome_rows(outcomes) if outcomes is not None else []
+
+
+def outcome_rows(outcomes: Outcomes) -> list[dict[str, Any]]:
+    """The weeks as `export outcomes` and the digest's figures file give them."""
+    rows = []
+    for week in outcomes.weeks:
+        row = {column: getattr(week, column, None) for column in OUTCOME_COLUMNS}
+        rows.append({**row, "week": week.week.label})
+    return rows
+
+
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     """Times as ISO 8601 text (UTC), so CSV and JSON carry the same values."""
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
@@ -169,6 +193,7 @@ def _cell(value: Any) -> Any:
 
 
 __all__ = [
-    "ACCOUNT_COLUMNS", "COLUMNS", "MENTION_COLUMNS", "POST_COLUMNS", "WEEKLY_COLUMNS",
-    "export_accounts", "export_mentions", "export_posts", "export_weekly", "write_rows",
+    "ACCOUNT_COLUMNS", "COLUMNS", "MENTION_COLUMNS", "OUTCOME_COLUMNS", "POST_COLUMNS",
+    "WEEKLY_COLUMNS", "export_accounts", "export_mentions", "export_outcomes", "export_posts",
+    "export_weekly", "outcome_rows", "write_rows",
 ]  # fmt: skip

@@ -82,6 +82,7 @@ class Kind:
     robots: bool = False  # whether robots.txt applies (pages read like a browser would)
     limits_note: str | None = None  # a limit a user should know, e.g. "newest 15 videos only"
     mentions: bool = False  # it finds what others say about a company, not what it posts
+    outcomes: bool = False  # it reads our own weekly results (visits, sign-ups), not posts
 
     @property
     def target_field(self) -> str:
@@ -109,6 +110,11 @@ def kind(name: str) -> Kind:
         return all_kinds()[name]
     except KeyError:
         raise KeyError(f"no source kind {name!r}") from None
+
+
+def outcome_kinds() -> frozenset[str]:
+    """The kinds that read our own weekly results (csv, plausible, matomo)."""
+    return frozenset(name for name, declared in all_kinds().items() if declared.outcomes)
 
 
 def display_name(name: str) -> str:

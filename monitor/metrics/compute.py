@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
+from monitor.kinds import outcome_kinds
 from monitor.metrics.frames import accounts_frame, engagement_rate, frame, posts_frame, utc_times
 from monitor.metrics.health import notes_for, source_health
 from monitor.metrics.history import content_by_platform, own_weeks, top_post_shares
@@ -61,7 +62,12 @@ def compute_week(
     tz = settings.timezone
     start, end = week.start(tz), week.end(tz)
     previous_start = week.previous().start(tz)
-    source_table = _sources_frame(sources)
+    every_source = _sources_frame(sources)
+    health = source_health(every_source, _events_frame(events), start, end, as_of)
+    # Outcome sources (our visits, sign-ups) are in data health, never in the posting figures.
+    outcome = every_source["platform"].isin(list(outcome_kinds())).to_numpy(dtype=bool)
+    source_table = every_source[~outcome].reset_index(drop=True)
+    social_health = [h for h, skip in zip(health, outcome, strict=True) if not skip]
     companies = pd.Index(source_table["company"].unique())
     accounts_df = accounts_frame(accounts)
     posts_df = posts_frame(posts, companies, frame(sources))
@@ -69,10 +75,9 @@ def compute_week(
     in_week = (posts_df["published_at"] >= start) & (posts_df["published_at"] < end)
     week_posts = posts_df[in_week]
 
-    health = source_health(source_table, _events_frame(events), start, end, as_of)
-    incomplete = {h.company: True for h in health if h.incomplete}
-    notes = notes_for(source_table, health, set(accounts_df["source_id"]), week_posts)
-    is_self = dict(zip(source_table["company"], source_table["is_self"], strict=False))
+    incomplete = {h.company: True for h in social_health if h.incomplete}
+    notes = notes_for(source_table, social_health, set(accounts_df["source_id"]), week_posts)
+    is_self = dict(zip(every_source["company"], every_source["is_self"], strict=False))
 
     read_normally = set(companies) - set(incomplete)
 

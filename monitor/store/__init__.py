@@ -21,6 +21,7 @@ from monitor.store.config_sync import sync_config
 from monitor.store.deliveries import Deliveries
 from monitor.store.harvests import HarvestWriter
 from monitor.store.mentions import MentionReads
+from monitor.store.outcomes import OutcomeReads
 from monitor.store.reads import MetricsReads
 from monitor.store.records import (
     COUNTERS,
@@ -109,7 +110,7 @@ def _no_database_yet(url: str) -> StoreError:
     return StoreError(f"no database at {where} yet: run `monitor collect` first")
 
 
-class Store(HarvestWriter, MetricsReads, MentionReads, Deliveries, AlertStore):
+class Store(HarvestWriter, MetricsReads, MentionReads, OutcomeReads, Deliveries, AlertStore):
     """One database. Open it with `Store(url)`; it is created or upgraded on the spot.
 
     `create=False` is for commands that only read: a database that does not exist yet is a

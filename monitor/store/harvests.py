@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, bindparam, case, insert, select, tupl
 from monitor.domain import Counts, Harvest, Post
 from monitor.store import schema as s
 from monitor.store.mentions import write_mentions
+from monitor.store.outcomes import write_outcomes
 from monitor.store.records import COUNTERS, HarvestResult
 
 MAX_EXTERNAL_ID = 500  # the size of posts.external_id
@@ -103,7 +104,14 @@ class HarvestWriter:
                         write.harvest.mentions,
                         write.harvest.observed_at,
                     )
-                    new, updated = new + new_mentions, updated + updated_mentions
+                    new_weeks, corrected = write_outcomes(
+                        connection,
+                        write.source_id,
+                        write.harvest.outcomes,
+                        write.harvest.observed_at,
+                    )
+                    new = new + new_mentions + new_weeks
+                    updated = updated + updated_mentions + corrected
                 results[write.source_id] = HarvestResult(new, updated)
             _update_sources(connection, harvests, results)
             _record_failures(connection, failures)

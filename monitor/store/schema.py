@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -192,6 +193,26 @@ mentions = Table(
     Index("ix_mentions_published_at", "published_at"),
 )
 
+# Our own results per ISO week, as each outcome source last gave them; a week read again with
+# other figures is corrected in place (changed_at says when).
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("week", String(10), nullable=False),  # ISO week, 2026-W47
+    Column("visits_from_social", Count),
+    Column("signups", Count),
+    Column("orders", Count),
+    Column("revenue", Float),
+    Column("spend", Float),
+    Column("currency", String(3)),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("observed_at", UtcDateTime, nullable=False),  # the last time the source gave it
+    Column("changed_at", UtcDateTime, nullable=False),  # the last time a figure changed
+    UniqueConstraint("source_id", "week"),
+)
+
 deliveries = Table(
     "deliveries",
     metadata,
@@ -305,6 +326,11 @@ def _v7_alerts(connection: Connection) -> None:
     alerts.create(connection, checkfirst=True)
 
 
+def _v8_outcomes(connection: Connection) -> None:
+    """v8: our own weekly results (visits from social, sign-ups, orders) from outcome sources."""
+    outcomes.create(connection, checkfirst=True)
+
+
 # MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v2_source_health,
@@ -313,5 +339,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _v5_mentions,
     _v6_source_events_by_source,
     _v7_alerts,
+    _v8_outcomes,
 ]
 LATEST_VERSION = len(MIGRATIONS) + 1

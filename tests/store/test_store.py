@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from monitor.domain import AccountStats, Counts, Harvest, Mention, Post
+from monitor.domain import AccountStats, Counts, Harvest, Mention, Post, WeekOutcome
 from monitor.errors import StoreError
 from monitor.store import Store, harvests
 from monitor.store import schema as s
@@ -335,6 +335,9 @@ def test_an_old_database_is_upgraded_on_open_and_keeps_its_data(database_url: st
         mention = Mention(url="https://news.example/acme", published_at=NOW, external_id="n1")
         save(store, record.id, Harvest(observed_at=NOW, mentions=(mention,)))
         assert count(store, s.mentions) == 1
+        # v8: our own weekly results
+        save(store, record.id, Harvest(observed_at=NOW, outcomes=(WeekOutcome("2026-W47", 9),)))
+        assert count(store, s.outcomes) == 1
 
 
 def test_a_newer_database_is_refused(database_url: str) -> None:
