@@ -294,8 +294,17 @@ def test_version_verbose_log_level_and_completion(site: Path) -> None:
     assert " INFO " in loud.stderr and " DEBUG " not in loud.stderr
     assert " DEBUG " in debug.stderr
     assert cli("--log-level", "chatty", "status", cwd=site).returncode == 2
-    completion = cli("--show-completion", "bash", cwd=site)
-    assert completion.returncode == 0 and "complete" in completion.stdout
+    # From the user's shell, as a user asks for it: Typer finds the shell among the command's
+    # parents (a test run left without a shell parent, in the background, would have none).
+    completion = subprocess.run(
+        # "; exit": bash stays the parent (a lone command would replace it)
+        ["bash", "-c", f"'{sys.executable}' -m monitor --show-completion; exit $?"],
+        capture_output=True,
+        text=True,
+        cwd=site,
+        timeout=120,
+    )
+    assert completion.returncode == 0 and "complete -o" in completion.stdout, completion.stderr
 
 
 def test_each_failed_source_is_printed_once(site: Path) -> None:
