@@ -10,7 +10,8 @@ sources), bench_metrics.py (50/200/1,000 sources, a year of history each), bench
 (10 companies x 5 platforms) and soak_run.py (shortened) as subprocesses, reads the figures
 each prints with --json, and prints: figure, measured, baseline, target, pass/fail.
 `--baseline` also measures another checkout (main before a change) in the same run.
-Exit status 1 when a figure misses its target. Takes about 25 minutes plus the soak (building the 1,000-source year alone takes 4).
+Exit status 1 when a figure misses its target. Takes about 25 minutes plus the soak
+(building the 1,000-source year alone takes 4).
 """
 
 from __future__ import annotations
