@@ -48,6 +48,14 @@ ConfigOption = Annotated[
         show_default=False,
     ),
 ]
+EverySourceOption = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        metavar="",
+        help="A row for every source, however many (past 40, only those that need a look).",
+    ),
+]
 
 
 class LogLevel(StrEnum):
@@ -235,14 +243,7 @@ def status(
     json_: Annotated[
         bool, typer.Option("--json", metavar="", help="Print it as JSON, for scripts.")
     ] = False,
-    every_source: Annotated[
-        bool,
-        typer.Option(
-            "--all",
-            metavar="",
-            help="A row for every source, however many (past 40: a row a company).",
-        ),
-    ] = False,
+    every_source: EverySourceOption = False,
 ) -> None:
     """Show every source's and digest's health; exit 1 when something needs a look."""
     from monitor.collect import sync_sources
@@ -287,6 +288,7 @@ def collect(
             show_default=False,
         ),
     ] = None,
+    every_source: EverySourceOption = False,
 ) -> None:
     """Collect every source once, now, and show what each gave (exit 1 if any failed)."""
     from monitor.collect import sync_sources
@@ -302,7 +304,7 @@ def collect(
         chosen = _choose_sources(store, company, source)
         report = _collect_with_progress(loaded, store, chosen)
         alerts = _check_alerts(loaded, store, {o.company for o in report.outcomes})
-    print_outcomes(out, report.outcomes)
+    print_outcomes(out, report.outcomes, every_source=every_source)
     for told in alerts.told:
         out.print(Text(told.describe()))
     if report.failed or alerts.failed:

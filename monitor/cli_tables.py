@@ -170,11 +170,30 @@ def _when(moment: datetime, now: datetime) -> str:
     return f"in {text}" if seconds > 0 else f"{text} ago"
 
 
-def print_outcomes(out: Console, outcomes: list[SourceOutcome]) -> None:
-    table = Table(title="Collection", title_justify="left")
+def print_outcomes(
+    out: Console, outcomes: list[SourceOutcome], *, every_source: bool = False
+) -> None:
+    """What each source gave; past 40 sources, only those with something to say."""
+    shown = sorted(outcomes, key=lambda o: (o.company, o.kind, o.target))
+    in_full = every_source or len(outcomes) <= LISTED_IN_FULL
+    if not in_full:
+        shown = [o for o in shown if not o.ok or o.warnings or o.error_kind == "stale"]
+    if shown:
+        out.print(_outcomes_table("Collection" if in_full else "Sources that need a look", shown))
+    failed = sum(not o.ok for o in outcomes)
+    out.print(f"{len(outcomes) - failed} sources collected, {failed} failed.")
+    if not in_full:
+        new = sum(o.new_posts for o in outcomes if o.ok)
+        out.print(
+            f"{new:,} new posts in all; `monitor collect --all` shows a row for every source."
+        )
+
+
+def _outcomes_table(title: str, outcomes: list[SourceOutcome]) -> Table:
+    table = Table(title=title, title_justify="left")
     for column in ("Company", "Source", "Result"):
         table.add_column(column)
-    for o in sorted(outcomes, key=lambda o: (o.company, o.kind, o.target)):
+    for o in outcomes:
         if not o.ok:
             result = styled("[red]{}[/red]: {}", o.error_kind, o.error_message)
         elif o.unchanged:
@@ -186,6 +205,4 @@ def print_outcomes(out: Console, outcomes: list[SourceOutcome]) -> None:
         for warning in o.warnings:
             result += styled("\n[yellow]note[/yellow]: {}", warning)
         table.add_row(o.company, f"{o.kind} {o.label or o.target}", result)
-    out.print(table)
-    failed = sum(not o.ok for o in outcomes)
-    out.print(f"{len(outcomes) - failed} sources collected, {failed} failed.")
+    return table

@@ -243,3 +243,30 @@ def test_collect_command_refuses_an_unknown_filter(tmp_path: Path, flag: str) ->
     result = run_monitor("collect", "-c", str(path), flag, "nothing-like-this")
     assert result.returncode == 2
     assert "no source matches" in result.stderr
+
+
+def test_collect_past_40_sources_lists_only_the_sources_that_need_a_look(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """44 good feeds and a gone one: the table names the gone one; --all names every one."""
+    for n in range(44):
+        serve_feed(httpserver, f"/f{n}.xml", "atom10.xml")
+    httpserver.expect_request("/gone.xml").respond_with_data("Not Found", status=404)
+    base = httpserver.url_for("/").rstrip("/")
+    feeds = ", ".join(f"feed: {base}/f{n}.xml" for n in range(1, 44))
+    path = tmp_path / "monitor.yaml"
+    path.write_text(
+        f"organization: {{name: Us, sources: [feed: {base}/f0.xml]}}\n"
+        f"competitors: [{{name: Acme, sources: [{feeds}, feed: {base}/gone.xml]}}]\n"
+        "collect: {per_host_interval: 1ms, max_retries: 0, concurrency: 8}\n"
+        f"database: 'sqlite:///{tmp_path / 'm.db'}'\n"
+    )
+    result = run_monitor("collect", "-c", str(path))
+    assert result.returncode == 1, result.stderr
+    assert "Sources that need a look" in result.stdout
+    assert "gone.xml" in result.stdout and "not_found" in result.stdout
+    assert "f7.xml" not in result.stdout
+    assert "44 sources collected, 1 failed." in result.stdout
+    every = run_monitor("collect", "-c", str(path), "--all")
+    assert all(f"f{n}.xml" in every.stdout for n in range(44)), every.stdout
+    assert "unchanged since last time" in every.stdout
