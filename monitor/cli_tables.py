@@ -196,10 +196,12 @@ def _outcomes_table(title: str, outcomes: list[SourceOutcome]) -> Table:
     for o in outcomes:
         if not o.ok:
             result = styled("[red]{}[/red]: {}", o.error_kind, o.error_message)
-        elif o.unchanged:
-            result = Text("unchanged since last time")
         else:
-            result = Text(f"{o.new_posts} new posts, {o.updated_counts} updated counts")
+            result = Text(
+                "unchanged since last time"
+                if o.unchanged
+                else f"{o.new_posts} new posts, {o.updated_counts} updated counts"
+            )
             if o.error_kind == "stale":
                 result += styled("\n[yellow]stale[/yellow]: {}", o.error_message)
         for warning in o.warnings:

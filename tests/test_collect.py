@@ -270,3 +270,29 @@ def test_collect_past_40_sources_lists_only_the_sources_that_need_a_look(
     every = run_monitor("collect", "-c", str(path), "--all")
     assert all(f"f{n}.xml" in every.stdout for n in range(44)), every.stdout
     assert "unchanged since last time" in every.stdout
+
+
+def test_the_closing_table_says_stale_also_for_a_source_that_did_not_change() -> None:
+    """An unchanged feed silent for weeks is still the one to look at: it says so."""
+    import io
+
+    from rich.console import Console
+
+    from monitor.cli_tables import print_outcomes
+    from monitor.collect import SourceOutcome
+
+    silent = "no new post for 40 days (it usually posts weekly)"
+    quiet = SourceOutcome(
+        1, "Acme", "feed", "https://acme.example/feed", None, ok=True, unchanged=True,
+        error_kind="stale", error_message=silent,
+    )  # fmt: skip
+    fine = [
+        SourceOutcome(n, "Acme", "feed", f"https://acme.example/{n}", None, ok=True, unchanged=True)
+        for n in range(2, 50)
+    ]
+    screen = io.StringIO()
+    print_outcomes(Console(file=screen, width=200), [quiet, *fine])
+    shown = screen.getvalue()
+    assert "unchanged since last time" in shown and "stale: no new post for 40 days" in shown
+    assert "acme.example/7" not in shown
+    assert "49 sources collected, 0 failed." in shown

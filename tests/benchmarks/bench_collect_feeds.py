@@ -35,8 +35,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # proc_tree
 
 
+# The newest post an hour old at most: `monitor collect` runs on the real clock, and feeds
+# silent for weeks would all be reported stale (a table of them, not a collection, timed).
+START = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
 def feed_body(source: int) -> bytes:
-    start = datetime(2026, 11, 20, tzinfo=UTC)
+    start = START
     items = "".join(
         f"""<item><title>Post {i} of source {source}</title>
 <link>https://company{source}.example/blog/{i}</link>
@@ -208,7 +213,7 @@ def main() -> None:
                 report = await run_cycle(config, store, now=lambda: now, client=client)
                 return time.perf_counter() - began, report, client.stats
 
-        now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+        now = START + timedelta(hours=1)
         with PeakSampler(exclude=[server.pid]) as tree_peak:
             first_s, first, first_stats = asyncio.run(one_cycle(now))
             second_s, second, second_stats = asyncio.run(one_cycle(now + timedelta(hours=1)))
