@@ -14,7 +14,6 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from monitor.alerts.compose import compose
-from monitor.alerts.detect import detect
 from monitor.alerts.model import Alert, AlertReport, Told
 from monitor.alerts.policy import decide, quiet_until, week_start
 from monitor.alerts.send import send_alert
@@ -41,6 +40,8 @@ def check_alerts(
     settings = config.alerts
     if settings is None or not settings.enabled:
         return AlertReport()
+    from monitor.alerts.detect import detect  # pandas: half a second, only when alerts are on
+
     for alert in detect(config, store, now, companies):
         _record(alert, config, store, now)
     return _release(config, store, now, sleep=sleep, ssl_context=ssl_context)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.metrics.weeks import IsoWeek
-
 # An alert held this long (quiet hours, or nothing able to send it) is no longer news.
 MAX_WAIT = timedelta(hours=24)
 
@@ -31,6 +29,8 @@ def quiet_until(now: datetime, quiet: tuple[time, time] | None, timezone: str) -
 
 def week_start(now: datetime, timezone: str) -> datetime:
     """The start of the current ISO week in the report's time zone: the weekly cap's span."""
+    from monitor.metrics.weeks import IsoWeek  # the metrics package loads pandas
+
     return IsoWeek.containing(now, timezone).start(timezone).astimezone(UTC)
 
 
