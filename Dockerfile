@@ -27,7 +27,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md LICENSE ./
 COPY monitor ./monitor
-RUN pip install '.[postgresql]'
+RUN pip install '.[postgresql,fleet]'
 COPY deploy/docker-entrypoint.sh /usr/local/bin/monitor-entrypoint
 
 WORKDIR /data

@@ -19,7 +19,7 @@ import typer
 from rich.text import Text
 
 from monitor.cli_setup import find_config, write_starter
-from monitor.cli_tables import print_alerts, print_outcomes, print_status
+from monitor.cli_tables import print_alerts, print_nodes, print_outcomes, print_status
 from monitor.clock import utc_now
 from monitor.config import Config, load_config, missing_secrets, source_needs
 from monitor.errors import ConfigError, MonitorError
@@ -258,6 +258,7 @@ def status(
         else:
             print_status(out, store, needs=source_needs(loaded), every_source=every_source)
             print_alerts(out, store)
+            print_nodes(out, health.nodes)
             _print_alert_settings(loaded)
             _print_health(health)
     if not health.healthy:
@@ -556,6 +557,82 @@ def run(
         raise ConfigError(f"--wait-for-database: {error}") from None
     run_job(
         _load(config),
+        log_format=log_format.value,
+        log_level=_log_level if _log_chosen else logging.INFO,
+        wait_for_database_s=wait.total_seconds(),
+    )
+
+
+class FleetQueue(StrEnum):
+    all = "all"
+    collect = "collect"
+    control = "control"
+
+
+@app.command()
+@plain_errors
+def worker(
+    config: ConfigOption = None,
+    queue: Annotated[
+        FleetQueue,
+        typer.Option(help="What this node takes: collection jobs, the plan and digest, or all."),
+    ] = FleetQueue.all,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(help="Jobs at once on this node (default: collect.concurrency).", min=1),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="The node's name in `monitor status` (default: host-pid).")
+    ] = None,
+    plan_every: Annotated[
+        str,
+        typer.Option(help="How often the due sources are queued, like 10s.", metavar="DURATION"),
+    ] = "10s",
+    heartbeat_every: Annotated[
+        str, typer.Option(help="How often the node says it is alive.", metavar="DURATION")
+    ] = "10s",
+    stalled_after: Annotated[
+        str,
+        typer.Option(
+            help="A node silent this long has its jobs taken back by the others.",
+            metavar="DURATION",
+        ),
+    ] = "30s",
+    log_format: Annotated[LogFormat, typer.Option(help="How log lines look.")] = LogFormat.plain,
+    wait_for_database: Annotated[
+        str,
+        typer.Option(
+            help="How long to wait for a database server that does not answer yet, like 2m.",
+            metavar="DURATION",
+        ),
+    ] = "2m",
+) -> None:
+    """Run one node of a fleet (PostgreSQL): collect, plan and send with the other nodes."""
+    from monitor.fleet import require_engine, require_postgresql
+    from monitor.fleet.options import node_settings
+    from monitor.units import parse_duration
+
+    loaded = _load(config)
+    require_postgresql(loaded.database)
+    require_engine()
+    try:
+        wait = parse_duration(wait_for_database)
+    except ValueError as error:
+        raise ConfigError(f"--wait-for-database: {error}") from None
+    settings = node_settings(
+        loaded,
+        queue=queue.value,
+        concurrency=concurrency,
+        name=name,
+        plan_every=plan_every,
+        heartbeat_every=heartbeat_every,
+        stalled_after=stalled_after,
+    )
+    from monitor.fleet.worker import run_worker
+
+    run_worker(
+        loaded,
+        settings,
         log_format=log_format.value,
         log_level=_log_level if _log_chosen else logging.INFO,
         wait_for_database_s=wait.total_seconds(),

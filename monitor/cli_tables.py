@@ -208,3 +208,22 @@ def _outcomes_table(title: str, outcomes: list[SourceOutcome]) -> Table:
             result += styled("\n[yellow]note[/yellow]: {}", warning)
         table.add_row(o.company, f"{o.kind} {o.label or o.target}", result)
     return table
+
+
+def print_nodes(out: Console, nodes: list[dict]) -> None:
+    """Fleet mode's nodes (`monitor worker`): when each last beat, and what it is doing."""
+    if not nodes:
+        return
+    now = utc_now()
+    table = Table(title="Fleet nodes", title_justify="left")
+    for column in ("Node", "Process", "Queues", "State", "Started", "Last heartbeat", "Doing"):
+        table.add_column(column)
+    for node in nodes:
+        state = node["state"]
+        shown = styled("[red]{}[/red]", state) if state == "silent" else Text(state)
+        table.add_row(
+            Text(node["name"]), Text(f"{node['hostname']} pid {node['pid']}"),
+            Text(node["queues"]), shown, _when(node["started_at"], now),
+            _when(node["last_heartbeat_at"], now), Text(node["doing"]),
+        )  # fmt: skip
+    out.print(table)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.store import Store
+from monitor.store.fleet import FleetStore, NodeRecord
 
 # `monitor run` records a heartbeat this often; older than twice this, the job is not alive.
 HEARTBEAT_S = 60
@@ -19,6 +20,8 @@ JOB_RUN_KIND = "job"
 STUCK_AFTER = timedelta(hours=1)
 # An alert that could not be sent makes the monitor degraded for this long (it is not retried).
 ALERT_FAILURE_SHOWN = timedelta(hours=24)
+# Fleet nodes not heard of for this long are no longer shown (their rows are then removed).
+NODES_SHOWN_FOR = timedelta(days=1)
 _BAD_DELIVERY = {"failed": "failed", "partial": "reached only some recipients", "held": "held"}
 
 
@@ -30,6 +33,7 @@ class Health:
     sources: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)  # fleet mode's `monitor worker`s
 
     def summary(self) -> str:
         """'2 sources failing or stale, 1 digest not delivered, the job is not running'."""
@@ -44,6 +48,9 @@ class Health:
             parts.append(f"{failed_alerts} alert{'s' * (failed_alerts > 1)} not sent")
         if self.job["state"] == "silent":
             parts.append("the job (`monitor run`) has stopped recording its heartbeat")
+        silent = sum(n["state"] == "silent" for n in self.nodes)
+        if silent:
+            parts.append(f"{silent} fleet node{'s' * (silent > 1)} silent")
         return ", ".join(parts)
 
     def as_json(self) -> dict[str, Any]:
@@ -58,7 +65,8 @@ def assess(store: Store, now: datetime) -> Health:
     deliveries = [_delivery(record, now, problems) for record in store.deliveries()]
     job = _job(store, now, problems)
     alerts = [_alert(record, now, problems) for record in store.recent_alerts()]
-    return Health(not problems, problems, job, sources, deliveries, alerts)
+    nodes = node_health(FleetStore(store).nodes(), now, problems)
+    return Health(not problems, problems, job, sources, deliveries, alerts, nodes)
 
 
 def _source(record, problems: list[str]) -> dict[str, Any]:
@@ -139,6 +147,36 @@ def _job(store: Store, now: datetime, problems: list[str]) -> dict[str, Any]:
         "last_heartbeat_at": beat_at,
         "heartbeat_every_s": HEARTBEAT_S,
     }
+
+
+def node_health(records: list[NodeRecord], now: datetime, problems: list[str]) -> list[dict]:
+    """Each fleet node seen in the last day: running, silent (two beats missed) or stopped."""
+    nodes = []
+    for record in records:
+        if now - record.last_heartbeat_at > NODES_SHOWN_FOR:
+            continue
+        silent_s = (now - record.last_heartbeat_at).total_seconds()
+        state = "stopped" if record.stopped_at else "running"
+        if state == "running" and silent_s > 2 * record.heartbeat_every_s:
+            state = "silent"
+            problems.append(
+                f"fleet node {record.name} last recorded a heartbeat {silent_s:.0f} s ago (it "
+                f"does every {record.heartbeat_every_s} s): it is not running"
+            )
+        nodes.append(
+            {
+                "name": record.name,
+                "hostname": record.hostname,
+                "pid": record.pid,
+                "queues": record.queues,
+                "state": state,
+                "started_at": record.started_at,
+                "last_heartbeat_at": record.last_heartbeat_at,
+                "heartbeat_every_s": record.heartbeat_every_s,
+                "doing": record.doing,
+            }
+        )
+    return nodes
 
 
 def _iso(value: Any) -> Any:

@@ -71,7 +71,9 @@ def _already_running(url: str, holder: str | None, purpose: str) -> AlreadyRunni
             f"a `monitor collect` is already using the database {database}; wait for it to "
             "finish (only one may write to it at a time)"
         )
-    who = "`monitor run`" if holder else "`monitor run` (or a `monitor collect`)"
+    # PostgreSQL cannot say who: a `monitor run`, a `monitor collect`, or fleet nodes
+    # (`monitor worker` holds the same lock, shared, while it runs)
+    who = "`monitor run`" if holder else "`monitor run` (or a `monitor collect`, or fleet nodes)"
     advice = (
         "it collects every source on schedule; stop it first to collect by hand"
         if purpose == "monitor collect"

@@ -18,7 +18,7 @@ import re
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -53,6 +53,13 @@ def recording_moves() -> Iterator[list[tuple[str, str]]]:
 
 
 Sleep = Callable[[float], Awaitable[Any]]
+# A host's turn beyond this process (fleet mode: monitor/fleet/turns.py): given the host
+# (host:port) and its minimum interval, held around each request to it.
+HostTurn = Callable[[str, float], AbstractAsyncContextManager[Any]]
+
+
+def _no_turn(_host: str, _interval_s: float) -> AbstractAsyncContextManager[Any]:
+    return nullcontext()
 
 
 @dataclass(frozen=True)
@@ -154,8 +161,10 @@ class HttpClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        host_turn: HostTurn = _no_turn,
     ):
         self.settings = settings
+        self._host_turn = host_turn
         self.stats = NetStats()
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -307,7 +316,7 @@ class HttpClient:
             wait = host.last_start + interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)  # politeness is real time, never the injected sleep
-            async with self._slots:
+            async with self._slots, self._host_turn(_host_key(url), interval):
                 host.last_start = time.monotonic()
                 self.stats.requests += 1
                 try:

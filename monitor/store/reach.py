@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
@@ -12,14 +13,23 @@ from monitor.errors import DatabaseUnreachable
 from monitor.store import Store
 
 log = logging.getLogger("monitor.store")
+T = TypeVar("T")
 
 
 def open_when_reachable(
     url: str, wait_s: float, *, sleep: Callable[[float], None] = time.sleep
 ) -> Store:
-    """The store, retried with backoff (1 s doubling to 30 s) for up to `wait_s` seconds while
-    its server does not answer; then DatabaseUnreachable (exit 1, so systemd restarts the job).
-    Any other database problem is raised at once: waiting would not mend it."""
+    """The store, retried (see when_reachable)."""
+    return when_reachable(lambda: Store(url), wait_s, sleep=sleep)
+
+
+def when_reachable(
+    call: Callable[[], T], wait_s: float, *, sleep: Callable[[float], None] = time.sleep
+) -> T:
+    """`call()` (opening the store, or a connection), retried with backoff (1 s doubling to
+    30 s) for up to `wait_s` seconds while its server does not answer; then
+    DatabaseUnreachable (exit 1, so systemd restarts the job). Any other database problem
+    is raised at once: waiting would not mend it."""
 
     def tell(state) -> None:
         log.warning(
@@ -34,4 +44,4 @@ def open_when_reachable(
         sleep=sleep,
         reraise=True,
     )
-    return retrying(Store, url)
+    return retrying(call)

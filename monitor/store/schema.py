@@ -257,6 +257,41 @@ alerts = Table(
     Index("ix_alerts_company_kind", "company", "kind", "sent_at"),
 )
 
+# Fleet mode (PostgreSQL, `monitor worker`): the nodes, each host's turn, the fleet's schedule.
+nodes = Table(
+    "nodes",
+    metadata,
+    Column("name", String(200), primary_key=True),  # host-pid, or --name: a restart is the same
+    Column("hostname", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("queues", String(100), nullable=False),  # what it takes: collect, control or both
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("last_heartbeat_at", UtcDateTime, nullable=False),
+    Column("heartbeat_every_s", Integer, nullable=False),
+    Column("doing", Text, nullable=False, default="starting"),
+    Column("stopped_at", UtcDateTime),
+)
+
+# Whose turn it is at a host (host:port), for the whole fleet, timed by the database's clock:
+# one request at a time (`holder`, a lease that ends at `busy_until` if its node dies), and
+# the next one not before `next_start_at` (the previous one's end + the per-host interval).
+host_turns = Table(
+    "host_turns",
+    metadata,
+    Column("host", String(300), primary_key=True),
+    Column("holder", String(250)),
+    Column("busy_until", DateTime(timezone=True)),
+    Column("next_start_at", DateTime(timezone=True)),
+)
+
+# The fleet's own timetable: when the digest (or the retry of deliveries) is next due.
+fleet_schedule = Table(
+    "fleet_schedule",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("next_at", UtcDateTime, nullable=False),
+)
+
 
 # --- migrations ----------------------------------------------------------------
 
@@ -331,6 +366,12 @@ def _v8_outcomes(connection: Connection) -> None:
     outcomes.create(connection, checkfirst=True)
 
 
+def _v9_fleet(connection: Connection) -> None:
+    """v9: fleet mode's nodes, host turns and timetable (empty until `monitor worker` runs)."""
+    for table in (nodes, host_turns, fleet_schedule):
+        table.create(connection, checkfirst=True)
+
+
 # MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v2_source_health,
@@ -340,5 +381,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _v6_source_events_by_source,
     _v7_alerts,
     _v8_outcomes,
+    _v9_fleet,
 ]
 LATEST_VERSION = len(MIGRATIONS) + 1

@@ -1,0 +1,235 @@
+"""Three `monitor worker` processes on one PostgreSQL, against loopback hosts.
+
+Each source is collected once per interval across the fleet, no host ever gets two requests
+closer than its interval (read from the servers' own request log), a node killed with
+SIGKILL in the middle of a collection loses nothing (another node collects its source), and
+the week's digest is sent once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import socket
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from fault_server import FaultServer
+from fleet_world import Fleet, cli, gaps_by_host, respond_with, wait_for, write_config
+from platform_bodies import BASE_POSTS, world
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
+
+from monitor.collect import sync_sources
+from monitor.config import load_config
+from monitor.domain import Harvest
+from monitor.metrics import IsoWeek
+from monitor.store import Store
+from monitor.store.fleet import FleetStore
+
+POSTGRES_URL = os.environ.get("MONITOR_TEST_DATABASE_URL")
+pytestmark = pytest.mark.skipif(
+    not POSTGRES_URL, reason="fleet tests need PostgreSQL: MONITOR_TEST_DATABASE_URL (.ci/run)"
+)
+HOSTS = 3
+NODE_OPTIONS = ("--plan-every", "1s", "--heartbeat-every", "1s", "--stalled-after", "3s",
+                "--concurrency", "4")  # fmt: skip
+CLOCKS_S = 0.005  # the database's clock against this machine's monotonic one
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    yield POSTGRES_URL
+    engine.dispose()
+
+
+def rows(url: str, query: str, **params) -> list:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(query), params).all()
+    finally:
+        engine.dispose()
+
+
+def events_since(url: str, since: datetime) -> dict[int, list[tuple[datetime, bool]]]:
+    """Every collection attempt per source id since then: (at, ok)."""
+    found: dict[int, list] = defaultdict(list)
+    try:
+        for source_id, at, ok in rows(
+            url, "SELECT source_id, at, ok FROM source_events WHERE at >= :since ORDER BY at",
+            since=since.replace(tzinfo=None),
+        ):  # fmt: skip
+            found[source_id].append((at, ok))
+    except ProgrammingError:  # the first node has not made the tables yet
+        return {}
+    return found
+
+
+def test_each_source_once_per_interval_and_no_host_rushed(database: str, tmp_path: Path) -> None:
+    count, interval_s, per_host_s = 12, 2, 0.2
+    sources = world(count)
+    started = datetime.now(UTC)
+    with FaultServer(respond_with(sources), hosts=HOSTS) as server:
+        collect = (f"{{interval: {interval_s}s, jitter: 0, per_host_interval: 200ms, "
+                   "timeout: 5s, max_retries: 0}")  # fmt: skip
+        config = write_config(tmp_path, server, count, database, collect)
+        fleet = Fleet(config, tmp_path, NODE_OPTIONS)
+        try:
+            for name in ("n1", "n2", "n3"):
+                fleet.start(name)
+            wait_for(lambda: len(doing(database, "")) == 3, "three nodes up")
+            refused = cli("collect", "-c", str(config))  # it would collect beside the fleet
+            wait_for(
+                lambda: (
+                    (found := events_since(database, started))
+                    and len(found) == count
+                    and all(len(attempts) >= 2 for attempts in found.values())
+                ),
+                "every source collected twice",
+            )
+        finally:
+            codes = fleet.stop()
+        entries = server.entries()
+        assert server.errors == []
+    assert codes == {"n1": 0, "n2": 0, "n3": 0}, [fleet.log(n)[-3000:] for n in fleet.nodes]
+    assert refused.returncode == 1 and "fleet nodes" in refused.stderr, refused.stderr
+
+    found = events_since(database, started)
+    assert all(ok for attempts in found.values() for _at, ok in attempts)
+    for source_id, attempts in found.items():  # once per interval: never sooner
+        times = [at for at, _ok in attempts]
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+        assert min(gaps) >= interval_s - CLOCKS_S, (source_id, gaps)
+    # Every collection is one visit to the source's feed: nothing fetched and not recorded.
+    ids = dict(rows(database, "SELECT target, id FROM sources"))
+    visits = Counter(entry.request.path for entry in entries)
+    for source in sources:
+        if source.kind == "feed":
+            url = next(t for t in ids if t.endswith(source.feed_path()))
+            assert visits[source.feed_path()] == len(found[ids[url]]), source.feed_path()
+    for port, gaps in gaps_by_host(entries).items():
+        assert min(gaps) >= per_host_s - CLOCKS_S, (port, sorted(gaps)[:5])
+    busy = [name for name in fleet.nodes if "new posts" in fleet.log(name)]
+    assert len(busy) >= 2, "the work was shared"
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.received: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    handler = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+def read_last_week(config_path: Path) -> str:
+    """Every source read once last week (its digest has its coverage); the week's label."""
+    config = load_config(config_path)
+    moment = datetime.now(UTC) - timedelta(days=7)
+    with Store(config.database) as store:
+        sync_sources(config, store)
+        for record in store.sources():
+            harvest = Harvest(observed_at=moment, posts=())
+            store.save_harvest(
+                record.id, harvest, track_engagement_for=timedelta(days=14), next_due_at=moment
+            )
+        # The digest fell due while the fleet was down: the first plan sends it.
+        FleetStore(store).set_next("digest", moment)
+    return IsoWeek.last_complete(datetime.now(UTC), config.report.timezone).label
+
+
+def doing(url: str, what: str) -> list[tuple[str, int]]:
+    """(name, pid) of the nodes doing `what` (all the nodes up, for "")."""
+    try:
+        return rows(url, "SELECT name, pid FROM nodes WHERE doing LIKE :what", what=f"%{what}%")
+    except ProgrammingError:  # the first node has not made the tables yet
+        return []
+
+
+def test_a_node_killed_mid_collection_loses_nothing_and_the_digest_is_sent_once(
+    database: str, tmp_path: Path, mailbox: Mailbox
+) -> None:
+    count = 12
+    sources = world(count)
+    slow = sources[4]  # an RSS feed whose first answer takes 2 s: the node is killed meanwhile
+    started = datetime.now(UTC)
+    respond = respond_with(sources, slow={slow.feed_path(): 2.0})
+    with FaultServer(respond, hosts=HOSTS) as server:
+        extra = (
+            f"report: {{schedule: mon 08:00, timezone: Europe/Rome, "
+            f"recipients: [ceo@ourco.example], outbox: '{tmp_path / 'reports'}'}}\n"
+            f"email: {{host: 127.0.0.1, port: {mailbox.port}, security: none, timeout: 10s, "
+            "from: 'Competitor Monitor <monitor@ourco.example>'}\n"
+        )
+        collect = "{interval: 1h, jitter: 0, per_host_interval: 100ms, timeout: 3s, max_retries: 0}"
+        config = write_config(tmp_path, server, count, database, collect, extra)
+        week = read_last_week(config)
+        fleet = Fleet(config, tmp_path, NODE_OPTIONS)
+        try:
+            for name in ("n1", "n2", "n3"):
+                fleet.start(name)
+            [(victim, pid)] = wait_for(
+                lambda: server.requests_to(slow.feed_path()) and doing(database, slow.company),
+                "a node collecting the slow feed",
+            )
+            os.kill(pid, signal.SIGKILL)
+            fleet.nodes[victim].wait(10)
+            wait_for(
+                lambda: (
+                    (found := events_since(database, started))
+                    and len(found) == count
+                    and mailbox.received
+                ),
+                "every source collected and the digest sent",
+            )
+            sent = rows(database, "SELECT status, attempts FROM deliveries WHERE week = :w", w=week)
+        finally:
+            codes = fleet.stop()
+        slow_visits = len(server.requests_to(slow.feed_path()))
+    survivors = {n: c for n, c in codes.items() if n != victim}
+    assert survivors == dict.fromkeys(survivors, 0)
+    assert codes[victim] == -signal.SIGKILL
+
+    found = events_since(database, started)
+    assert {len(attempts) for attempts in found.values()} == {1}  # each source once
+    assert all(ok for attempts in found.values() for _at, ok in attempts)
+    assert slow_visits == 2  # the killed node's visit, then another node's
+    posts = dict(rows(database, "SELECT source_id, COUNT(*) FROM posts GROUP BY source_id"))
+    assert set(posts.values()) == {BASE_POSTS}, posts  # every harvest whole, none twice
+    assert any("taken back" in fleet.log(n) for n in survivors)
+
+    assert sent == [("sent", 1)]
+    assert len(mailbox.received) == 1
+    assert b"Subject:" in mailbox.received[0]
+
+    # `monitor status`: the killed node is silent (degraded), the others stopped cleanly.
+    status = cli("status", "--json", "-c", str(config))
+    health = json.loads(status.stdout)
+    states = {node["name"]: node["state"] for node in health["nodes"]}
+    assert states == {**dict.fromkeys(survivors, "stopped"), victim: "silent"}
+    assert status.returncode == 1
+    assert any(f"fleet node {victim}" in problem for problem in health["problems"])
