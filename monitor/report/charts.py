@@ -8,6 +8,7 @@ readers); a company keeps its colour in every chart and in the scoreboard.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -155,14 +156,25 @@ def share_chart(shares: Sequence[tuple[str, float | None]], styles, us, fmt: For
             color=TEXT_COLOUR,
             path_effects=HALO,
         )
-    axes.set_yticks(range(len(rows)), [_label(name, us, fmt) for name in names])
+    labels = [textwrap.fill(_label(n, us, fmt), 18, max_lines=2, placeholder="…") for n in names]
+    axes.set_yticks(range(len(rows)), labels)
     axes.set_xlim(0, max([*values, 1.0]) * 1.18)
     axes.grid(axis="x", color=GRID_COLOUR, linewidth=0.6)
     axes.set_axisbelow(True)
     axes.xaxis.set_major_locator(MaxNLocator(nbins=3))
     _style_axes(axes, _("Share of all engagement (%)"), "")
+    _fit_left_margin(figure, axes)  # once the labels have their final size
     alt = _("Bar chart of each company's share of this week's engagement, largest first.")
     return Chart("share", title, alt, _share_alt(rows, us, fmt), _png(figure))
+
+
+def _fit_left_margin(figure: Figure, axes) -> None:
+    """Room on the left for the longest company name (wrapped on two lines): a fixed margin
+    cut long names off at the image's edge."""
+    renderer = figure.canvas.get_renderer()
+    widest = max((t.get_window_extent(renderer).width for t in axes.get_yticklabels()), default=0)
+    left = min(max((widest + 24) / (WIDTH_IN * DPI), 0.18), 0.5)  # + ticks, gap, halo
+    axes.set_position((left, 0.2, 0.85 - left, 0.64))
 
 
 def _label(name: str, us: str | None, fmt: Formatter) -> str:

@@ -90,3 +90,12 @@ def test_share_chart_with_no_engagement_says_so():
 def test_a_chart_is_drawn_in_colour_not_blank():
     colours = _image(engagement().png).convert("RGBA").getcolors(maxcolors=1_000_000)
     assert len(colours) > 20  # axes, text, the line: far from a blank canvas
+
+
+def test_a_long_company_name_is_wrapped_not_cut_at_the_edge():
+    names = ["Compagnia Italiana del Tè e delle Spezie Orientali", "Acme", "Us"]
+    styles = company_styles(names, "Us")
+    chart = share_chart([(names[0], 40.0), ("Acme", 35.0), ("Us", 25.0)], styles, "Us", EN)
+    image = _image(chart.png).convert("RGBA")
+    edge = [image.getpixel((x, y))[3] for x in range(3) for y in range(image.height)]
+    assert max(edge) == 0, "something is painted at the image's left edge: a cut label"
