@@ -157,8 +157,9 @@ _SOURCE_COLUMNS = ["source_id", "company", "is_self", "platform", "target", "lab
 def _events_frame(events: Rows) -> pd.DataFrame:
     df = frame(events)
     if df.empty:
-        return pd.DataFrame(columns=["source_id", "at", "ok", "error_kind"])
-    df["at"] = utc_times(df["at"])
+        return pd.DataFrame(columns=list(events.columns) or ["source_id", "at", "ok", "error_kind"])
+    if "at" in df:
+        df["at"] = utc_times(df["at"])
     return df
 
 
@@ -173,7 +174,7 @@ def load_and_compute(
         store.read_post_figures(since, until),
         store.read_account_counts(since, until),
         store.read_sources(),
-        store.read_source_events(week_start, until),
+        store.read_attempt_counts(week_start, until),
         week,
         settings,
         as_of,

@@ -22,15 +22,16 @@ def source_health(
 
     `as_of` ends a week still in progress: the scheduled readings are counted up to it.
     """
-    week = events[(events["at"] >= start) & (events["at"] < end)] if len(events) else events
-    attempts = week.groupby("source_id").size() if len(week) else pd.Series(dtype=int)
-    failed = week[~week["ok"].astype(bool)] if len(week) else week
-    reads = week[week["ok"].astype(bool)].groupby("source_id").size() if len(week) else attempts
+    counts = attempt_counts(events, start, end)
+    ok = counts["ok"].astype(bool)
+    attempts = counts.groupby("source_id")["attempts"].sum()
+    reads = counts[ok].groupby("source_id")["attempts"].sum()
     by_kind: dict[int, dict[str, int]] = {}
-    if len(failed):
-        kinds = failed.assign(error_kind=failed["error_kind"].fillna("unknown"))
-        for (source_id, kind), count in kinds.groupby(["source_id", "error_kind"]).size().items():
-            by_kind.setdefault(int(source_id), {})[str(kind)] = int(count)
+    failed = counts[~ok].assign(error_kind=counts["error_kind"].fillna("unknown"))
+    for (source_id, kind), count in (
+        failed.groupby(["source_id", "error_kind"])["attempts"].sum().items()
+    ):
+        by_kind.setdefault(int(source_id), {})[str(kind)] = int(count)
     until = min(end, as_of) if as_of is not None else end
     result = []
     for row in sources.itertuples(index=False):
@@ -58,6 +59,20 @@ def source_health(
             )
         )
     return result  # fmt: skip
+
+
+def attempt_counts(events: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
+    """Attempts in [start, end) by source, outcome and error kind. `events` are attempts
+    one by one (with `at`), or already counted for that span (an `attempts` column: the
+    store counts a week of 1,000 hourly sources faster than it reads 168,000 rows)."""
+    columns = ["source_id", "ok", "error_kind", "attempts"]
+    if "attempts" in events:
+        return events[columns]
+    if not len(events):
+        return pd.DataFrame(columns=columns).astype({"attempts": int})
+    week = events[(events["at"] >= start) & (events["at"] < end)]
+    grouped = week.groupby(["source_id", "ok", "error_kind"], dropna=False).size()
+    return grouped.rename("attempts").reset_index()
 
 
 def _scheduled(row, start: datetime, until: datetime) -> int | None:

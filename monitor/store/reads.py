@@ -140,6 +140,16 @@ class MetricsReads:
         ).where(e.at >= since, e.at < until)
         return self._rows(query)
 
+    def read_attempt_counts(self, since: datetime, until: datetime) -> Rows:
+        """Collection attempts in [since, until), counted by source, outcome and error kind."""
+        e = s.source_events.c
+        query = (
+            select(e.source_id, e.ok, e.error_kind, func.count().label("attempts"))
+            .where(e.at >= since, e.at < until)
+            .group_by(e.source_id, e.ok, e.error_kind)
+        )
+        return self._rows(query)
+
     def read_post_counts(self, since: datetime, until: datetime) -> Rows:
         """Counter observations of posts published in [since, until): the engagement history."""
         query = (
