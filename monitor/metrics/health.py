@@ -27,7 +27,7 @@ def source_health(
     attempts = counts.groupby("source_id")["attempts"].sum()
     reads = counts[ok].groupby("source_id")["attempts"].sum()
     by_kind: dict[int, dict[str, int]] = {}
-    failed = counts[~ok].assign(error_kind=counts["error_kind"].fillna("unknown"))
+    failed = counts[~ok].assign(error_kind=counts["error_kind"].astype(object).fillna("unknown"))
     for (source_id, kind), count in (
         failed.groupby(["source_id", "error_kind"])["attempts"].sum().items()
     ):
