@@ -5,7 +5,8 @@
 
 Runs bench_collect_feeds.py (1,000 feeds on 100 hosts, with the sequential loop, the whole
 `monitor collect` process and, when installed at $URLWATCH, urlwatch on the same servers),
-the same at 5,000 and 10,000 feeds (time per 1,000 sources), bench_status.py (10,000
+the same at 5,000 and 10,000 feeds (time per 1,000 sources), bench_fetch_path.py (the
+client's CPU a request against plain httpx), bench_status.py (10,000
 sources), bench_metrics.py (50/200/1,000 sources, a year of history each), bench_render.py
 (10 companies x 5 platforms) and soak_run.py (shortened) as subprocesses, reads the figures
 each prints with --json, and prints: figure, measured, baseline, target, pass/fail.
@@ -168,6 +169,15 @@ def scale_rows() -> list[Row]:
     return rows
 
 
+def fetch_rows() -> list[Row]:
+    f, _ = run_benchmark("bench_fetch_path.py")
+    return [
+        Row("fetch: CPU a request, our client / plain httpx",
+            f"{f['client_ms_per_request']:.2f} ms", f"httpx {f['httpx_ms_per_request']:.2f} ms",
+            "<= 1.1x httpx", f["ratio"] <= 1.1),
+    ]  # fmt: skip
+
+
 def status_rows(baseline: str | None) -> list[Row]:
     s, _ = run_benchmark("bench_status.py", *(["--code", baseline] if baseline else []))
     mine = s["status_s"][str(ROOT)]
@@ -251,13 +261,14 @@ def table(rows: list[Row]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--soak-minutes", type=float, default=2.0)
-    parser.add_argument("--only", default="collect,scale,status,metrics,render,soak")
+    parser.add_argument("--only", default="collect,scale,fetch,status,metrics,render,soak")
     parser.add_argument("--baseline", help="a checkout of main before a change, measured too")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
     parts: dict[str, Callable[[], list[Row]]] = {
         "collect": lambda: collect_rows(args.baseline),
         "scale": scale_rows,
+        "fetch": fetch_rows,
         "status": lambda: status_rows(args.baseline),
         "metrics": metrics_rows,
         "render": render_rows,
