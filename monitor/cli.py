@@ -19,7 +19,13 @@ import typer
 from rich.text import Text
 
 from monitor.cli_setup import find_config, write_starter
-from monitor.cli_tables import print_alerts, print_nodes, print_outcomes, print_status
+from monitor.cli_tables import (
+    print_alerts,
+    print_chat,
+    print_nodes,
+    print_outcomes,
+    print_status,
+)
 from monitor.clock import utc_now
 from monitor.config import Config, load_config, missing_secrets, source_needs
 from monitor.errors import ConfigError, MonitorError
@@ -186,6 +192,7 @@ def validate(config: ConfigOption = None) -> None:
     for warning in missing_secrets(loaded):
         out.print(styled("[yellow]Note:[/yellow] {}; it is needed when that part runs.", warning))
     _print_alert_settings(loaded)
+    _print_chat_settings(loaded)
     for (company, kind, target), needs in source_needs(loaded).items():
         for need in needs:
             out.print(
@@ -197,6 +204,31 @@ def validate(config: ConfigOption = None) -> None:
                     need,
                 )
             )
+
+
+def _chat_addresses(config: Config) -> dict[str, str]:
+    from monitor.chat import chat_addresses
+
+    return chat_addresses(config)
+
+
+def _print_chat_settings(config: Config) -> None:
+    """Each channel, what it gets and where it posts; a note when it cannot post."""
+    from monitor.chat import channel_url, masked_url
+
+    for channel in config.chat.channels if config.chat else []:
+        gets = " and ".join({"alerts": "alerts", "weekly": "the weekly verdict"}[use]
+                            for use in channel.send)  # fmt: skip
+        if not os.environ.get(channel.url_env):
+            continue  # said above, with the other variables that are not set
+        try:
+            shown = masked_url(channel_url(channel))
+        except ConfigError as error:
+            out.print(
+                styled("[yellow]Note:[/yellow] {}; it gets {} once that is fixed.", error, gets)
+            )
+        else:
+            out.print(Text(f"Chat {channel.name}: gets {gets}; posts to {shown}."))
 
 
 def _print_alert_settings(config: Config) -> None:
@@ -252,7 +284,8 @@ def status(
     loaded = _load(config)
     with Store(loaded.database, create=False) as store:
         sync_sources(loaded, store)
-        health = assess(store, utc_now())
+        chats = [c.name for c in loaded.chat.channels] if loaded.chat else []
+        health = assess(store, utc_now(), chat_channels=chats)
         if json_:
             sys.stdout.write(json.dumps(health.as_json(), indent=2, ensure_ascii=False) + "\n")
         else:
@@ -260,6 +293,7 @@ def status(
             print_alerts(out, store)
             print_nodes(out, health.nodes)
             _print_alert_settings(loaded)
+            print_chat(out, health.chat, _chat_addresses(loaded))
             _print_health(health)
     if not health.healthy:
         raise typer.Exit(1)
@@ -439,8 +473,10 @@ def report(
     result = made.delivery
     if result is not None:
         out.print(result.describe())
-        if not result.ok:
-            raise typer.Exit(1)
+    for posted in made.chat:
+        out.print(Text(f"Weekly message: {posted.describe()}"))
+    if (result is not None and not result.ok) or not all(p.ok for p in made.chat):
+        raise typer.Exit(1)
 
 
 def _one_address(text: str) -> str:

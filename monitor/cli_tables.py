@@ -155,6 +155,23 @@ def print_alerts(out: Console, store: Store, limit: int = 10) -> None:
     out.print(table)
 
 
+def print_chat(out: Console, channels: list[dict], addresses: dict[str, str]) -> None:
+    """Each chat channel: where it posts (its secrets masked), its last outcome."""
+    if not channels:
+        return
+    now = utc_now()
+    table = Table(title="Chat channels", title_justify="left")
+    for column in ("Channel", "Posts to", "State", "Last success", "Problem"):
+        table.add_column(column, overflow="fold")  # an address is shown whole, never cut
+    for channel in channels:
+        state = channel["state"]
+        shown = styled("[red]{}[/red]", state) if state == "failing" else Text(state)
+        last_ok = _when(channel["last_ok_at"], now) if channel["last_ok_at"] else "never"
+        table.add_row(Text(channel["name"]), Text(addresses.get(channel["name"], "")), shown,
+                      last_ok, Text(channel["error"] or ""))  # fmt: skip
+    out.print(table)
+
+
 def _when(moment: datetime, now: datetime) -> str:
     """'3 h ago', 'in 20 min': enough to judge a source's health at a glance."""
     seconds = (moment - now).total_seconds()

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from monitor.config_alerts import AlertSettings
+from monitor.config_chat import ChatSettings
 from monitor.config_sources import (
     MENTION_KINDS,
     MODELS_BY_NAME,
@@ -194,6 +195,9 @@ class Config(Strict):
     email: EmailSettings | None = None
     alerts: AlertSettings | None = Field(
         None, description="Alerts between digests; without this section there are none."
+    )
+    chat: ChatSettings | None = Field(
+        None, description="Chat channels (Apprise URLs) for alerts and the weekly verdict."
     )
     database: Annotated[str, AfterValidator(_check_database)] = "sqlite:///data/monitor.db"
     mention_sources: Sources = Field(

@@ -6,6 +6,7 @@ whose delivery failed, was held or is stuck, or a `monitor run` that stopped bea
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,7 @@ class Health:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     nodes: list[dict[str, Any]] = field(default_factory=list)  # fleet mode's `monitor worker`s
+    chat: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
         """'2 sources failing or stale, 1 digest not delivered, the job is not running'."""
@@ -46,6 +48,8 @@ class Health:
             parts.append(f"{undelivered} digest{'s' * (undelivered > 1)} not delivered")
         if failed_alerts := sum(a["needs_a_look"] for a in self.alerts):
             parts.append(f"{failed_alerts} alert{'s' * (failed_alerts > 1)} not sent")
+        if failing_chat := sum(c["state"] == "failing" for c in self.chat):
+            parts.append(f"{failing_chat} chat channel{'s' * (failing_chat > 1)} failing")
         if self.job["state"] == "silent":
             parts.append("the job (`monitor run`) has stopped recording its heartbeat")
         silent = sum(n["state"] == "silent" for n in self.nodes)
@@ -59,14 +63,18 @@ class Health:
         return _iso(data)
 
 
-def assess(store: Store, now: datetime) -> Health:
+def assess(store: Store, now: datetime, chat_channels: Collection[str] = ()) -> Health:
+    """`chat_channels`: the names of the channels in the configuration (a channel removed
+    from it keeps its row, and is not a problem any more)."""
     problems: list[str] = []
     sources = [_source(record, problems) for record in store.sources()]
     deliveries = [_delivery(record, now, problems) for record in store.deliveries()]
     job = _job(store, now, problems)
     alerts = [_alert(record, now, problems) for record in store.recent_alerts()]
     nodes = node_health(FleetStore(store).nodes(), now, problems)
-    return Health(not problems, problems, job, sources, deliveries, alerts, nodes)
+    known = {record.name: record for record in store.chat_channels()}
+    chat = [_chat(name, known.get(name), problems) for name in chat_channels]
+    return Health(not problems, problems, job, sources, deliveries, alerts, nodes, chat)
 
 
 def _source(record, problems: list[str]) -> dict[str, Any]:
@@ -124,6 +132,29 @@ def _alert(record, now: datetime, problems: list[str]) -> dict[str, Any]:
         "sent_to": record.channels,
         "error": record.error,
         "needs_a_look": needs_a_look,
+    }
+
+
+def _chat(name: str, record, problems: list[str]) -> dict[str, Any]:
+    """A channel whose last message failed (after its retries) needs a look."""
+    if record is None:
+        state = "not used yet"
+    elif record.consecutive_failures:
+        state = "failing"
+        failures = record.consecutive_failures
+        problems.append(
+            f"chat {name}: the last {failures} message{'s' * (failures > 1)} failed: "
+            f"{record.last_error}"
+        )
+    else:
+        state = "ok"
+    return {
+        "name": name,
+        "state": state,
+        "last_ok_at": record.last_ok_at if record else None,
+        "consecutive_failures": record.consecutive_failures if record else 0,
+        "error": record.last_error if record and record.consecutive_failures else None,
+        "weekly_week": record.weekly_week if record else None,
     }
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from monitor.chat import secret_parts
 from monitor.config import Config
 
 MASK = "***"
@@ -30,6 +31,8 @@ def secret_values(config: Config) -> list[str]:
             for name, item in value:
                 if name.endswith("_env") and isinstance(item, str) and os.environ.get(item):
                     found.append(os.environ[item])
+                    if name == "url_env":  # a chat URL: its tokens, wherever they appear alone
+                        found.extend(secret_parts(os.environ[item]))
                 else:
                     walk(item)
         elif isinstance(value, list | tuple):
@@ -107,6 +110,6 @@ def setup_logging(
     root.addHandler(handler)
     root.setLevel(level)
     # Their INFO lines are one per request or per job run: too chatty for a service log.
-    for noisy in ("apscheduler", "httpx", "httpcore", "aiosmtpd", "mail.log"):
+    for noisy in ("apscheduler", "httpx", "httpcore", "aiosmtpd", "mail.log", "apprise", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return handler

@@ -14,6 +14,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
+from monitor.chat import ChatResult
 from monitor.coverage import Coverage, assess, refuse_unfinished
 from monitor.deliver import (
     DeliveryResult,
@@ -31,6 +32,7 @@ from monitor.report.documents import render_documents
 from monitor.report.figures import week_figures
 from monitor.report.mime import compose_message
 from monitor.report.render import Digest, render_digest
+from monitor.weekly_chat import post_weekly
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -47,6 +49,7 @@ class WeekResult:
     paths: ArchivePaths
     coverage: Coverage  # what was read in the week: thin, partial or future
     delivery: DeliveryResult | None  # None: written to the outbox, not sent
+    chat: tuple[ChatResult, ...] = ()  # the weekly message, per chat channel that wants it
 
 
 def run_week(
@@ -119,7 +122,15 @@ def run_week(
     if delivery is None or delivery.status in ("test", "early", "held"):
         write_outbox(message, recipients=recipients, settings=config.email, eml_path=paths.eml,
                      now=now, sent=_was_sent(store, week))  # fmt: skip
-    return WeekResult(metrics, argument, digest, message, paths, coverage, delivery)
+    chat: list[ChatResult] = []
+    if delivery is not None and delivery.status not in _NOT_THE_WEEK:
+        # After the e-mail, whatever became of it: a failing chat never holds the e-mail back.
+        chat = post_weekly(config, store, digest, paths.html, now, sleep=sleep)
+    return WeekResult(metrics, argument, digest, message, paths, coverage, delivery, tuple(chat))
+
+
+# Deliveries that are not the week's digest going out: no weekly message in chat for them.
+_NOT_THE_WEEK = ("test", "early", "held")
 
 
 def _was_sent(store: Store, week: IsoWeek) -> bool:

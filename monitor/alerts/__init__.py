@@ -98,7 +98,7 @@ def _send(
     sleep: Callable[[float], object],
     ssl_context: ssl.SSLContext | None,
 ) -> Told:
-    sent = send_alert(alert, config, now, sleep=sleep, ssl_context=ssl_context)
+    sent = send_alert(alert, config, store, now, sleep=sleep, ssl_context=ssl_context)
     channels = ", ".join(sent.channels) or None
     error = "; ".join(sent.errors) or None
     store.finish_alert(alert.id, sent.status, now, channels=channels, error=error)

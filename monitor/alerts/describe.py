@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.alerts.send import alert_recipients
+from monitor.alerts.send import alert_chats, alert_recipients
 from monitor.config import Config
 from monitor.config_alerts import ALERT_KINDS
 from monitor.units import format_duration
@@ -38,11 +38,19 @@ def describe_settings(config: Config) -> list[str]:
 
 def _where(config: Config) -> str:
     recipients = alert_recipients(config)
-    if recipients:
-        return f"Alerts go by e-mail to {', '.join(recipients)}."
-    return "Alerts have nowhere to go: no e-mail (email section and recipients) is set up."
+    chats = alert_chats(config)
+    ways = [f"by e-mail to {', '.join(recipients)}"] if recipients else []
+    if chats:
+        ways.append(f"to chat {', '.join(chats)}")
+    if ways:
+        return f"Alerts go {' and '.join(ways)}."
+    return (
+        "Alerts have nowhere to go: no e-mail (email section and recipients) and no chat "
+        "channel with `send: [alerts]` is set up."
+    )
 
 
 def has_nowhere_to_go(config: Config) -> bool:
     settings = config.alerts
-    return bool(settings and settings.enabled) and not alert_recipients(config)
+    reachable = alert_recipients(config) or alert_chats(config)
+    return bool(settings and settings.enabled) and not reachable

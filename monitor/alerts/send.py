@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
+from monitor.chat import send_chat
 from monitor.config import Config
 from monitor.deliver import send_copy
 from monitor.errors import ConfigError, DeliveryError
+from monitor.store import Store
 from monitor.store.alerts import AlertRecord
 
 
@@ -37,15 +39,24 @@ def alert_recipients(config: Config) -> list[str]:
     return list(chosen)
 
 
+def alert_chats(config: Config) -> list[str]:
+    """The names of the chat channels that get alerts."""
+    if config.chat is None:
+        return []
+    return [channel.name for channel in config.chat.for_use("alerts")]
+
+
 def send_alert(
     alert: AlertRecord,
     config: Config,
+    store: Store,
     now: datetime,
     *,
     sleep: Callable[[float], object] = time.sleep,
     ssl_context: ssl.SSLContext | None = None,
 ) -> Sent:
-    """Send by every channel set up for alerts; one failing stops no other."""
+    """Send by every channel set up for alerts, the e-mail first; one failing stops no other,
+    and a chat channel's retries come after the e-mail has gone."""
     channels: list[str] = []
     errors: list[str] = []
     recipients = alert_recipients(config)
@@ -57,6 +68,13 @@ def send_alert(
             errors.append(f"e-mail: {error}")
         else:
             channels.append("e-mail")
+    for channel in config.chat.for_use("alerts") if config.chat else []:
+        result = send_chat(channel, config.chat, alert.subject, alert.body, sleep=sleep)
+        store.record_chat(channel.name, result.ok, now, result.error)
+        if result.ok:
+            channels.append(f"chat {channel.name}")
+        else:
+            errors.append(result.describe())
     return Sent(tuple(channels), tuple(errors))
 
 

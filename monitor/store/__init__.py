@@ -17,6 +17,7 @@ from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, Operational
 from monitor.errors import DatabaseUnreachable, StoreError
 from monitor.store import schema as s
 from monitor.store.alerts import AlertStore
+from monitor.store.chat import ChatStore
 from monitor.store.config_sync import sync_config
 from monitor.store.deliveries import Deliveries
 from monitor.store.harvests import HarvestWriter
@@ -110,7 +111,9 @@ def _no_database_yet(url: str) -> StoreError:
     return StoreError(f"no database at {where} yet: run `monitor collect` first")
 
 
-class Store(HarvestWriter, MetricsReads, MentionReads, OutcomeReads, Deliveries, AlertStore):
+class Store(
+    HarvestWriter, MetricsReads, MentionReads, OutcomeReads, Deliveries, AlertStore, ChatStore
+):
     """One database. Open it with `Store(url)`; it is created or upgraded on the spot.
 
     `create=False` is for commands that only read: a database that does not exist yet is a

@@ -292,6 +292,20 @@ fleet_schedule = Table(
     Column("next_at", UtcDateTime, nullable=False),
 )
 
+# Each chat channel's health (the last outcome, failures in a row) and the last week whose
+# verdict it got, so a restart never posts a week twice.
+chat_channels = Table(
+    "chat_channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50), nullable=False, unique=True),
+    Column("last_attempt_at", UtcDateTime),
+    Column("last_ok_at", UtcDateTime),
+    Column("last_error", Text),  # masked: never a token
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("weekly_week", String(10)),
+)
+
 
 # --- migrations ----------------------------------------------------------------
 
@@ -372,6 +386,11 @@ def _v9_fleet(connection: Connection) -> None:
         table.create(connection, checkfirst=True)
 
 
+def _v10_chat_channels(connection: Connection) -> None:
+    """v10: chat channels' health and the weeks posted to them."""
+    chat_channels.create(connection, checkfirst=True)
+
+
 # MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v2_source_health,
@@ -382,5 +401,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _v7_alerts,
     _v8_outcomes,
     _v9_fleet,
+    _v10_chat_channels,
 ]
 LATEST_VERSION = len(MIGRATIONS) + 1

@@ -64,6 +64,7 @@ ALERT_BODIES = {
 WORDS = {
     "en": {
         "link": "Link: {url}",
+        "digest_link": "The whole digest: {url}",
         "last_ok": "the last good reading was {when}",
         "never_ok": "it has never been read",
         "footer": "An alert from Competitor Monitor, between two weekly digests. To tune or "
@@ -74,6 +75,7 @@ WORDS = {
     },
     "it": {
         "link": "Link: {url}",
+        "digest_link": "Il riepilogo completo: {url}",
         "last_ok": "l'ultima lettura riuscita è del {when}",
         "never_ok": "non è mai stata letta",
         "footer": "Un avviso di Competitor Monitor, tra due riepiloghi settimanali. Per "

@@ -11,7 +11,7 @@ import socket
 import textwrap
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -100,7 +100,7 @@ def serve(world: World) -> tuple[ThreadingHTTPServer, int]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     return server, server.server_address[1]
 
 
@@ -163,3 +163,67 @@ def world_config_text(
         f"{email}database: sqlite:///{tmp / 'monitor.db'}\n"
         f"{textwrap.dedent(alerts)}"
     )
+
+
+@dataclass
+class Received:
+    path: str
+    content_type: str
+    body: bytes
+
+    def json(self) -> dict:
+        import json
+
+        return json.loads(self.body)
+
+
+class Hooks:
+    """A loopback web server that records every POST it gets (a chat service's webhook
+    endpoint), and answers `status`: 200 with "ok", as Slack and Mattermost do, or a failure."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.received: list[Received] = []
+        hooks = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                kind = self.headers.get("Content-Type", "")
+                hooks.received.append(Received(self.path, kind, body))
+                answer = b"ok" if hooks.status == 200 else b"upstream failure"
+                self.send_response(hooks.status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+T0 = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Rome
+ALERTS = "alerts:\n  source_down: {after_failures: 2}\n"
+
+
+def steady_world(now: datetime) -> World:
+    """Everyone posts every two days with about 10 comments; Initech's feed answers 503."""
+    before = now - timedelta(days=3)
+    world = World()
+    for company, tag in (("Our Company", "ours"), ("Acme", "acme"), ("Globex", "globex")):
+        world.feeds[company] = history(before, days=60, every_h=48, base=10, tag=tag)
+    world.feeds["Initech"] = 503
+    return world
+
+
+def acme_breaks_out(world: World, now: datetime, slug: str = "rocket-skates") -> None:
+    world.feeds["Acme"].append(Item(slug, now - timedelta(hours=5), 240))

@@ -6,8 +6,7 @@ import json
 from datetime import time, timedelta
 
 import pytest
-from alert_world import serve, start_smtp, world_config_text
-from test_alerts_world import acme_breaks_out, steady_world
+from alert_world import Hooks, acme_breaks_out, serve, start_smtp, steady_world, world_config_text
 from typer.testing import CliRunner
 
 from monitor.alerts.policy import quiet_until
@@ -70,3 +69,29 @@ def test_validate_says_where_alerts_go_and_notes_when_nowhere(setup, tmp_path):
     off = tmp_path / "off.yaml"
     off.write_text(text.replace(ALERTS, "alerts: {enabled: false}\n"))
     assert "Alerts: off (alerts.enabled is false)." in invoke("validate", "-c", str(off)).stdout
+
+
+def test_status_shows_a_failing_chat_channel_masked(setup, monkeypatch):
+    config, mailbox = setup
+    hooks = Hooks(status=500)
+    token = "T0K3NsecretXYZ"
+    monkeypatch.setenv("CHAT_OPS_URL", f"json://127.0.0.1:{hooks.port}/hooks/{token}")
+    chat = "chat:\n  max_attempts: 1\n  channels: [{name: ops, url_env: CHAT_OPS_URL}]\n"
+    config.write_text(config.read_text() + chat)
+    try:
+        collected = invoke("collect", "-c", str(config))
+    finally:
+        hooks.close()
+    said = " ".join(collected.stdout.split())
+    assert "(to e-mail; chat ops: not sent: Failed to send JSON POST notification" in said
+    assert token not in collected.stdout
+    assert len(mailbox.received) == 1  # the e-mail went all the same
+    status = invoke("status", "-c", str(config))
+    said = " ".join(status.stdout.split())
+    assert status.exit_code == 1 and token not in status.stdout
+    table = status.stdout[status.stdout.index("Chat channels") :]
+    assert "ops" in table and "***" in table and "failing" in table
+    assert "1 chat channel failing" in said
+    validated = " ".join(invoke("validate", "-c", str(config)).stdout.split())
+    assert "Chat ops: gets alerts; posts to json://127.0.0.1:" in validated
+    assert token not in validated

@@ -9,8 +9,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from alert_world import Item, World, history, serve, start_smtp, world_config
+from alert_world import ALERTS, T0, Item, acme_breaks_out, world_config
 from sqlalchemy import func, select
 
 from monitor.alerts import check_alerts
@@ -19,39 +18,6 @@ from monitor.errors import MonitorError
 from monitor.scheduler import run_job
 from monitor.store import Store
 from monitor.store import schema as s
-
-T0 = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Rome
-ALERTS = "alerts:\n  source_down: {after_failures: 2}\n"
-
-
-def steady_world(now: datetime) -> World:
-    """Everyone posts every two days with about 10 comments; Initech's feed answers 503."""
-    before = now - timedelta(days=3)
-    world = World()
-    for company, tag in (("Our Company", "ours"), ("Acme", "acme"), ("Globex", "globex")):
-        world.feeds[company] = history(before, days=60, every_h=48, base=10, tag=tag)
-    world.feeds["Initech"] = 503
-    return world
-
-
-def acme_breaks_out(world: World, now: datetime, slug: str = "rocket-skates") -> None:
-    world.feeds["Acme"].append(Item(slug, now - timedelta(hours=5), 240))
-
-
-@pytest.fixture
-def smtp():
-    controller, mailbox = start_smtp()
-    yield mailbox
-    controller.stop()
-
-
-@pytest.fixture
-def world():
-    world = steady_world(T0)
-    server, port = serve(world)
-    world.port = port
-    yield world
-    server.shutdown()
 
 
 def cycle(config, at: datetime):

@@ -46,3 +46,24 @@ def test_an_alert_is_recorded_once_and_claimed_once(database_url):
         assert store.alerts_sent_since(NOW + timedelta(seconds=1)) == 0
         (record,) = store.recent_alerts()
         assert (record.status, record.channels, record.numbers) == ("sent", "e-mail", {"ratio": 20})
+
+
+def test_a_chat_channel_keeps_its_health_and_the_last_week_posted(database_url):
+    Store(database_url).close()
+    engine = create_engine(database_url)
+    with engine.begin() as connection:  # a database from before chat
+        connection.execute(text("DROP TABLE chat_channels"))
+        connection.execute(text("UPDATE schema_version SET version = 9"))
+    engine.dispose()
+    with Store(database_url) as store:
+        store.record_chat("board", False, NOW, "the service answered 502")
+        store.record_chat("board", False, NOW + timedelta(hours=1), "the service answered 502")
+        (board,) = store.chat_channels()
+        assert (board.consecutive_failures, board.last_ok_at) == (2, None)
+        assert not store.weekly_posted("board", "2026-W47")
+        store.record_chat("board", True, NOW + timedelta(hours=2))
+        store.mark_weekly_posted("board", "2026-W47")
+        (board,) = store.chat_channels()
+        assert (board.consecutive_failures, board.last_error) == (0, None)
+        assert store.weekly_posted("board", "2026-W47")
+        assert not store.weekly_posted("board", "2026-W48")
