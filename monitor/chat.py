@@ -13,9 +13,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import apprise
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity import wait_exponential as wait_growing
 
@@ -26,8 +27,7 @@ from monitor.errors import ConfigError, DeliveryError
 log = logging.getLogger("monitor.chat")
 
 MASK = "***"
-# How the monitor signs its messages where a service shows a sender (Mattermost, Slack).
-ASSET = apprise.AppriseAsset(app_id="Competitor Monitor", app_desc="Competitor Monitor")
+SENDER_NAME = "Competitor Monitor"  # where a service shows who posted (Mattermost, Slack)
 # Parts of a URL shorter than this are words ("hooks", "api"), not tokens.
 MIN_TOKEN_CHARS = 6
 
@@ -52,6 +52,21 @@ class ChatResult:
             return f"chat {self.channel}: sent"
         tries = f" after {self.attempts} attempts" if self.attempts > 1 else ""
         return f"chat {self.channel}: not sent{tries}: {self.error}"
+
+
+@cache
+def _apprise() -> tuple[Any, Any]:
+    """Apprise and the monitor's asset, loaded at the first use (it takes a fifth of a second,
+    which a command that never posts to chat should not pay)."""
+    import apprise
+
+    return apprise, apprise.AppriseAsset(app_id=SENDER_NAME, app_desc=SENDER_NAME)
+
+
+def _plugin(url: str) -> Any:
+    """The Apprise plugin for a URL, or None when Apprise knows no such URL."""
+    apprise, asset = _apprise()
+    return apprise.Apprise.instantiate(url, asset=asset)
 
 
 def secret_parts(url: str) -> list[str]:
@@ -86,7 +101,7 @@ def masked_url(url: str) -> str:
 def channel_url(channel: ChatChannel) -> str:
     """The channel's URL from its variable; ConfigError when unset or not a URL Apprise knows."""
     url = read_secret(channel.url_env, f"chat channel {channel.name}: url_env")
-    if apprise.Apprise.instantiate(url, asset=ASSET) is None:
+    if _plugin(url) is None:
         scheme = url.partition("://")[0] or url[:10]
         raise ConfigError(
             f"chat channel {channel.name}: the URL in {channel.url_env} is not one Apprise "
@@ -147,11 +162,12 @@ def send_chat(
 
 
 def _post(url: str, title: str, body: str, timeout_s: float, secrets: list[str]) -> None:
-    plugin = apprise.Apprise.instantiate(url, asset=ASSET)
+    plugin = _plugin(url)
     if plugin is None:
         raise ChatFailure("the URL is not one Apprise knows", temporary=False)
     plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout_s
-    sender = apprise.Apprise(asset=ASSET)
+    apprise, asset = _apprise()
+    sender = apprise.Apprise(asset=asset)
     sender.add(plugin)
     result = sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
     if not result:
