@@ -210,19 +210,29 @@ def test_bad_input_is_still_exit_2_for_the_job(tmp_path: Path) -> None:
 
 
 class LatePort:
-    """A loopback port that refuses connections for a while, then forwards to PostgreSQL:
+    """A loopback port that refuses connections until opened, then forwards to PostgreSQL:
     a database server still booting when the job starts."""
 
-    def __init__(self, target: tuple[str, int], after_s: float):
-        self.port = free_port()
-        self._target, self._after_s = target, after_s
-        self._stop = threading.Event()
+    def __init__(self, target: tuple[str, int]):
+        # Bound at once, listening only once opened: refused meanwhile, and no other test
+        # can take the port number in between.
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self._target = target
+        self._opened, self._stop = threading.Event(), threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
 
+    def open(self) -> None:
+        self._opened.set()
+
     def _serve(self) -> None:
-        if self._stop.wait(self._after_s):
+        self._opened.wait()
+        if self._stop.is_set():
+            self._socket.close()
             return
-        with socket.create_server(("127.0.0.1", self.port)) as server:
+        self._socket.listen()
+        with self._socket as server:
             server.settimeout(0.2)
             while not self._stop.is_set():
                 try:
@@ -246,6 +256,7 @@ class LatePort:
 
     def close(self) -> None:
         self._stop.set()
+        self._opened.set()
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs MONITOR_TEST_DATABASE_URL (PostgreSQL)")
@@ -259,25 +270,36 @@ def test_the_job_starts_once_a_booting_database_answers(tmp_path: Path) -> None:
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     real = make_url(POSTGRES_URL)
-    late = LatePort(
-        (real.host or "127.0.0.1", real.port or 5432), after_s=15
-    )  # longer than the job takes to start
+    late = LatePort((real.host or "127.0.0.1", real.port or 5432))
     proxied = real.set(host="127.0.0.1", port=late.port).render_as_string(hide_password=False)
     config = write_config(tmp_path / "job", "feed: 'http://127.0.0.1:9/us'", database=proxied)
     direct = write_config(tmp_path / "direct", "feed: 'http://127.0.0.1:9/us'", POSTGRES_URL)
-    job = start_job("-c", str(config), "--wait-for-database", "2m", cwd=tmp_path)
+    said = tmp_path / "job.err"
+    environment = {k: v for k, v in os.environ.items() if k != "MONITOR_CONFIG"}
+    with said.open("w") as stderr:
+        job = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "run", "-c", str(config),
+             "--wait-for-database", "2m"],
+            cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=stderr, text=True,
+        )  # fmt: skip
     try:
+        wait_for(lambda: "trying again in" in said.read_text(), "the job to find no database")
+        late.open()  # the database has booted
         wait_for(lambda: _job_state(direct, tmp_path) == "running", "the job to start")
     finally:
-        code, err = stop(job)
+        job.send_signal(signal.SIGTERM)
+        code = job.wait(PATIENCE_S)
         late.close()
+    err = said.read_text()
     assert code == 0, err
     assert "cannot reach the database" in err and "trying again in" in err
 
 
 def _job_state(config: Path, cwd: Path) -> str | None:
     result = cli("status", "--json", "-c", str(config), cwd=cwd)
-    return json.loads(result.stdout)["job"]["state"] if result.returncode in (0, 1) else None
+    if result.returncode not in (0, 1) or not result.stdout.strip():
+        return None  # no database yet, or one still being set up (said on stderr)
+    return json.loads(result.stdout)["job"]["state"]
 
 
 # --- 5. conventions ----------------------------------------------------------------------------
