@@ -127,8 +127,10 @@ async def plan_tick(app: App, node: Node) -> None:
 
 
 async def take_back_stalled(app: App, silent_s: float) -> int:
-    """Jobs left `doing` by nodes that stopped beating end as failed: their sources are still
-    due (a harvest is written whole or not at all), so the next plan queues them again.
+    """Jobs left `doing` by nodes that stopped beating end as failed: a source is still due
+    (a harvest is written whole or not at all), so the next plan queues it again; a digest
+    is queued again at once (its delivery claim keeps it from being sent twice, and a week
+    claimed by the dead node is sent again after deliver.ABANDONED_AFTER, as on one node).
 
     Every node does this at each heartbeat, outside any job: a plan left `doing` by a dead
     node holds the plan's lock until it is taken back here."""
@@ -140,6 +142,8 @@ async def take_back_stalled(app: App, silent_s: float) -> int:
             continue  # taken back by another node at the same moment
         taken += 1
         log.warning("job %s %s of a silent node taken back", job.task_name, job.task_kwargs)
+        if job.task_name == DIGEST:
+            await _defer_digest(app, retry_only=bool(job.task_kwargs.get("retry_only")))
     return taken
 
 

@@ -11,12 +11,18 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from fault_server import FaultServer, Logged, Reply, Request
 from platform_bodies import answer, config_yaml, source_of, world
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 PROJECT = Path(__file__).resolve().parents[2]
+POSTGRES_URL = os.environ.get("MONITOR_TEST_DATABASE_URL")
+NODE_OPTIONS = ("--plan-every", "1s", "--heartbeat-every", "1s", "--stalled-after", "3s")
+CLOCKS_S = 0.005  # the database's clock against this machine's monotonic one
 
 
 def respond_with(sources, slow: dict[str, float] | None = None) -> Callable[[Request], Reply]:
@@ -51,9 +57,10 @@ class Fleet:
     options: tuple[str, ...] = ()
     nodes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
-    def start(self, name: str) -> subprocess.Popen:
+    def start(self, name: str, prefix: tuple[str, ...] = ()) -> subprocess.Popen:
+        """A node; `prefix` runs it through another command (`ip netns exec NAME`)."""
         log = (self.folder / f"{name}.log").open("w")
-        command = [sys.executable, "-m", "monitor", "worker", "-c", str(self.config),
+        command = [*prefix, sys.executable, "-m", "monitor", "worker", "-c", str(self.config),
                    "--name", name, *self.options]  # fmt: skip
         process = subprocess.Popen(
             command, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
@@ -108,3 +115,34 @@ def gaps_by_host(entries: list[Logged]) -> dict[int, list[float]]:
         port: [b - a for a, b in itertools.pairwise(sorted(times))]
         for port, times in arrivals.items()
     }
+
+
+def rows(url: str, query: str, **params) -> list:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(query), params).all()
+    finally:
+        engine.dispose()
+
+
+def events_since(url: str, since: datetime) -> dict[int, list[tuple[datetime, bool]]]:
+    """Every collection attempt per source id since then: (at, ok)."""
+    found: dict[int, list] = defaultdict(list)
+    try:
+        for source_id, at, ok in rows(
+            url, "SELECT source_id, at, ok FROM source_events WHERE at >= :since ORDER BY at",
+            since=since.replace(tzinfo=None),
+        ):  # fmt: skip
+            found[source_id].append((at, ok))
+    except ProgrammingError:  # the first node has not made the tables yet
+        return {}
+    return found
+
+
+def doing(url: str, what: str) -> list[tuple[str, int]]:
+    """(name, pid) of the nodes doing `what` (all the nodes up, for "")."""
+    try:
+        return rows(url, "SELECT name, pid FROM nodes WHERE doing LIKE :what", what=f"%{what}%")
+    except ProgrammingError:  # the first node has not made the tables yet
+        return []

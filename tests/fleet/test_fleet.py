@@ -13,7 +13,7 @@ import json
 import os
 import signal
 import socket
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,10 +21,22 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from fault_server import FaultServer
-from fleet_world import Fleet, cli, gaps_by_host, respond_with, wait_for, write_config
+from fleet_world import (
+    CLOCKS_S,
+    NODE_OPTIONS,
+    POSTGRES_URL,
+    Fleet,
+    cli,
+    doing,
+    events_since,
+    gaps_by_host,
+    respond_with,
+    rows,
+    wait_for,
+    write_config,
+)
 from platform_bodies import BASE_POSTS, world
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import ProgrammingError
 
 from monitor.collect import sync_sources
 from monitor.config import load_config
@@ -33,14 +45,10 @@ from monitor.metrics import IsoWeek
 from monitor.store import Store
 from monitor.store.fleet import FleetStore
 
-POSTGRES_URL = os.environ.get("MONITOR_TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(
     not POSTGRES_URL, reason="fleet tests need PostgreSQL: MONITOR_TEST_DATABASE_URL (.ci/run)"
 )
 HOSTS = 3
-NODE_OPTIONS = ("--plan-every", "1s", "--heartbeat-every", "1s", "--stalled-after", "3s",
-                "--concurrency", "4")  # fmt: skip
-CLOCKS_S = 0.005  # the database's clock against this machine's monotonic one
 
 
 @pytest.fixture
@@ -53,29 +61,6 @@ def database() -> Iterator[str]:
     engine.dispose()
 
 
-def rows(url: str, query: str, **params) -> list:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text(query), params).all()
-    finally:
-        engine.dispose()
-
-
-def events_since(url: str, since: datetime) -> dict[int, list[tuple[datetime, bool]]]:
-    """Every collection attempt per source id since then: (at, ok)."""
-    found: dict[int, list] = defaultdict(list)
-    try:
-        for source_id, at, ok in rows(
-            url, "SELECT source_id, at, ok FROM source_events WHERE at >= :since ORDER BY at",
-            since=since.replace(tzinfo=None),
-        ):  # fmt: skip
-            found[source_id].append((at, ok))
-    except ProgrammingError:  # the first node has not made the tables yet
-        return {}
-    return found
-
-
 def test_each_source_once_per_interval_and_no_host_rushed(database: str, tmp_path: Path) -> None:
     count, interval_s, per_host_s = 12, 2, 0.2
     sources = world(count)
@@ -84,7 +69,7 @@ def test_each_source_once_per_interval_and_no_host_rushed(database: str, tmp_pat
         collect = (f"{{interval: {interval_s}s, jitter: 0, per_host_interval: 200ms, "
                    "timeout: 5s, max_retries: 0}")  # fmt: skip
         config = write_config(tmp_path, server, count, database, collect)
-        fleet = Fleet(config, tmp_path, NODE_OPTIONS)
+        fleet = Fleet(config, tmp_path, (*NODE_OPTIONS, "--concurrency", "4"))
         try:
             for name in ("n1", "n2", "n3"):
                 fleet.start(name)
@@ -157,17 +142,13 @@ def read_last_week(config_path: Path) -> str:
             store.save_harvest(
                 record.id, harvest, track_engagement_for=timedelta(days=14), next_due_at=moment
             )
-        # The digest fell due while the fleet was down: the first plan sends it.
-        FleetStore(store).set_next("digest", moment)
     return IsoWeek.last_complete(datetime.now(UTC), config.report.timezone).label
 
 
-def doing(url: str, what: str) -> list[tuple[str, int]]:
-    """(name, pid) of the nodes doing `what` (all the nodes up, for "")."""
-    try:
-        return rows(url, "SELECT name, pid FROM nodes WHERE doing LIKE :what", what=f"%{what}%")
-    except ProgrammingError:  # the first node has not made the tables yet
-        return []
+def arm_digest(url: str) -> None:
+    """The digest falls due (as one missed while the fleet was down): the next plan sends it."""
+    with Store(url) as store:
+        FleetStore(store).set_next("digest", datetime.now(UTC) - timedelta(days=1))
 
 
 def test_a_node_killed_mid_collection_loses_nothing_and_the_digest_is_sent_once(
@@ -188,7 +169,7 @@ def test_a_node_killed_mid_collection_loses_nothing_and_the_digest_is_sent_once(
         collect = "{interval: 1h, jitter: 0, per_host_interval: 100ms, timeout: 3s, max_retries: 0}"
         config = write_config(tmp_path, server, count, database, collect, extra)
         week = read_last_week(config)
-        fleet = Fleet(config, tmp_path, NODE_OPTIONS)
+        fleet = Fleet(config, tmp_path, (*NODE_OPTIONS, "--concurrency", "4"))
         try:
             for name in ("n1", "n2", "n3"):
                 fleet.start(name)
@@ -198,6 +179,7 @@ def test_a_node_killed_mid_collection_loses_nothing_and_the_digest_is_sent_once(
             )
             os.kill(pid, signal.SIGKILL)
             fleet.nodes[victim].wait(10)
+            arm_digest(database)  # now, so that the killed node was not the one sending it
             wait_for(
                 lambda: (
                     (found := events_since(database, started))

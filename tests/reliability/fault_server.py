@@ -50,6 +50,7 @@ class Request:
     port: int
     target: str  # path and query, as sent
     headers: dict[str, str]
+    peer: str = ""  # the client's address (which machine or network namespace asked)
 
     @property
     def path(self) -> str:
@@ -134,9 +135,12 @@ def choose_fault(
 class FaultServer:
     """Serve `respond(request) -> Reply` on `hosts` loopback ports; use as a context manager."""
 
-    def __init__(self, respond: Callable[[Request], Reply], hosts: int = 1):
+    def __init__(
+        self, respond: Callable[[Request], Reply], hosts: int = 1, address: str = "127.0.0.1"
+    ):
         self.respond = respond
         self.hosts = hosts
+        self.address = address  # where it listens: loopback unless a test needs a network
         self.ports: list[int] = []
         self.log: list[Logged] = []
         self.errors: list[str] = []  # exceptions of `respond`: a broken test, never silent
@@ -160,7 +164,7 @@ class FaultServer:
             self._thread.join(10)
 
     def base(self, host: int = 0) -> str:
-        return f"http://127.0.0.1:{self.ports[host % self.hosts]}"
+        return f"http://{self.address}:{self.ports[host % self.hosts]}"
 
     def requests_to(self, target: str) -> list[Logged]:
         with self._lock:
@@ -180,7 +184,7 @@ class FaultServer:
         self._stopped = asyncio.Event()
         servers = []
         for _ in range(self.hosts):
-            server = await asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=512)
+            server = await asyncio.start_server(self._connection, self.address, 0, backlog=512)
             servers.append(server)
             self.ports.append(server.sockets[0].getsockname()[1])
         self._ready.set()
@@ -194,13 +198,14 @@ class FaultServer:
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         port = writer.get_extra_info("sockname")[1]
+        peer = writer.get_extra_info("peername")[0]
         try:
             while True:
                 try:
                     head = await reader.readuntil(b"\r\n\r\n")
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
                     return
-                request = _parse_head(port, head)
+                request = replace(_parse_head(port, head), peer=peer)
                 try:
                     reply = self.respond(request)
                 except Exception as error:  # reported by the test through `errors`
