@@ -65,7 +65,10 @@ def _words(alert: Alert, fmt: Formatter, timezone: str) -> dict[str, str]:
         found["baseline"] = span(timedelta(days=numbers["baseline_days"]), fmt.language)
     if "source" in alert.details:
         found["source"] = alert.details["source"]
-        found["reason"] = alert.details["reason"]
+        from monitor.report.context import failure_reason  # loads pandas: only for outages
+
+        found["reason"] = failure_reason(alert.details["error_kind"], fmt)
+        found["detail"] = alert.details["detail"]
         found["last_ok"] = _last_ok(alert.details.get("last_ok_at"), fmt, tz, words)
     return found
 

@@ -116,7 +116,8 @@ def _down_alert(record: SourceRecord) -> Alert:
     since = record.last_ok_at.isoformat() if record.last_ok_at else "never"
     details = {
         "source": record.label or record.target,
-        "reason": f"{record.last_error_kind}: {record.last_error_message}",
+        "error_kind": record.last_error_kind or "",
+        "detail": record.last_error_message or "",
         "last_ok_at": record.last_ok_at.isoformat() if record.last_ok_at else "",
     }
     return Alert(

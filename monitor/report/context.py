@@ -296,7 +296,8 @@ def breakout_note(post: PostSummary, fmt: Formatter) -> str:
     )
 
 
-def _reason(kind: str, fmt: Formatter) -> str:
+def failure_reason(kind: str, fmt: Formatter) -> str:
+    """What a source's error kind means, in the report's language (data health, alerts)."""
     _ = fmt._
     # Spelled out so the extractor finds every message.
     words = {
@@ -346,7 +347,7 @@ def _source_problems(source: SourceHealth, fmt: Formatter) -> list[str]:
     if source.label:
         who += f" ({one_line(source.label, 60)})"
     if source.never_read:
-        why = _reason(source.last_error_kind, fmt) if source.last_error_kind else ""
+        why = failure_reason(source.last_error_kind, fmt) if source.last_error_kind else ""
         if why:
             return [
                 _(
@@ -366,7 +367,7 @@ def _source_problems(source: SourceHealth, fmt: Formatter) -> list[str]:
             _(
                 "%(who)s: %(reason)s %(times)s (%(read)s); figures for it may be low.",
                 who=who,
-                reason=_reason(kind, fmt),
+                reason=failure_reason(kind, fmt),
                 times=fmt.n_("once", "%(num)s times", count),
                 read=read,
             )

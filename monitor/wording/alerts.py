@@ -52,12 +52,13 @@ ALERT_BODIES = {
     },
     "source_down": {
         "en": "{company}'s {platform} source ({source}) failed {failures} times in a row; "
-              "{last_ok}. What it said last: {reason}. Until it answers again, {company}'s "
-              "figures miss that source, and the next digest's data health will say so.",
+              "{last_ok}. The last problem: {reason} ({detail}). Until it answers again, "
+              "{company}'s figures miss that source, and the next digest's data health will "
+              "say so.",
         "it": "La fonte {platform} di {company} ({source}) ha fallito {failures} volte di "
-              "fila; {last_ok}. L'ultimo errore: {reason}. Finché non risponde di nuovo, i "
-              "dati di {company} non includono quella fonte, e lo stato dei dati del "
-              "prossimo riepilogo lo dirà.",
+              "fila; {last_ok}. L'ultimo problema: {reason} ({detail}). Finché non risponde "
+              "di nuovo, i dati di {company} non includono quella fonte, e lo stato dei dati "
+              "del prossimo riepilogo lo dirà.",
     },
 }
 

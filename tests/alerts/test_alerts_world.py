@@ -56,7 +56,7 @@ def test_a_breakout_is_told_once_and_not_again_after_a_restart(tmp_path, world, 
     assert [t.kind for t in second.told] == ["source_down"]
     down = smtp.received[1].get_content()
     assert "failed 2 times in a row; it has never been read." in down
-    assert "503" in down
+    assert "The last problem: the platform's server had errors (the server answered 503" in down
     assert cycle(config, T0 + timedelta(hours=2)).told == ()
     assert len(smtp.received) == 2
 
@@ -154,6 +154,12 @@ def test_an_alert_is_worded_in_the_reports_language(tmp_path, world, smtp):
     text = smtp.received[0].get_content()
     assert "Un post di Acme su Feed del sito, pubblicato mer 18 nov, 05:00" in text  # Rome time
     assert "ha 240 interazioni dopo 5 ore" in text
+    cycle(config, T0 + timedelta(hours=1))  # Initech's second failure in a row
+    down = smtp.received[1].get_content()
+    assert smtp.subjects[1] == (
+        "Initech su Feed del sito non viene letto: 2 tentativi falliti di fila"
+    )
+    assert "L'ultimo problema: il server della piattaforma ha dato errori (" in down
 
 
 def test_a_failing_mail_server_is_a_recorded_failure_and_the_check_goes_on(tmp_path, world):
