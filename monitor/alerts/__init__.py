@@ -11,7 +11,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from monitor.alerts.compose import compose
 from monitor.alerts.model import Alert, AlertReport, Told
@@ -22,6 +22,9 @@ from monitor.store import Store
 from monitor.store.alerts import AlertRecord
 
 log = logging.getLogger("monitor.alerts")
+# An alert still `sending` this long after it was taken was left by a program that stopped
+# (an e-mail and a chat post with their retries take minutes at most).
+ABANDONED_AFTER = timedelta(hours=1)
 
 __all__ = ["Alert", "AlertReport", "Told", "check_alerts"]
 
@@ -66,6 +69,7 @@ def _release(
 ) -> AlertReport:
     settings = config.alerts
     assert settings is not None
+    store.give_up_abandoned_alerts(now - ABANDONED_AFTER, now)
     waiting = store.pending_alerts()
     quiet_end = quiet_until(now, settings.quiet, config.report.timezone)
     if quiet_end is not None:

@@ -87,6 +87,22 @@ class AlertStore:
         with self.engine.begin() as connection:
             return connection.execute(query).rowcount == 1
 
+    def give_up_abandoned_alerts(self, before: datetime, now: datetime) -> int:
+        """Alerts left `sending` since before `before` by a program that stopped in the middle:
+        recorded as failed, not sent again (a copy may have gone out already)."""
+        a = s.alerts.c
+        query = (
+            update(s.alerts)
+            .where(a.status == "sending", a.updated_at < before)
+            .values(
+                status="failed",
+                updated_at=now,
+                error="the program stopped while sending it; it may or may not have arrived",
+            )
+        )
+        with self.engine.begin() as connection:
+            return connection.execute(query).rowcount
+
     def finish_alert(
         self,
         alert_id: int,

@@ -67,3 +67,16 @@ def test_a_chat_channel_keeps_its_health_and_the_last_week_posted(database_url):
         assert (board.consecutive_failures, board.last_error) == (0, None)
         assert store.weekly_posted("board", "2026-W47")
         assert not store.weekly_posted("board", "2026-W48")
+
+
+def test_an_alert_left_sending_by_a_stopped_program_is_given_up_not_resent(database_url):
+    with Store(database_url) as store:
+        add(store, "post-1")
+        (alert,) = store.pending_alerts()
+        assert store.claim_alert(alert.id, NOW)  # then the program stopped
+        assert store.give_up_abandoned_alerts(NOW - timedelta(minutes=1), NOW) == 0
+        later = NOW + timedelta(hours=2)
+        assert store.give_up_abandoned_alerts(later - timedelta(hours=1), later) == 1
+        (record,) = store.recent_alerts()
+        assert record.status == "failed" and "may or may not have arrived" in (record.error or "")
+        assert store.pending_alerts() == []
