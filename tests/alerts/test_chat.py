@@ -16,7 +16,7 @@ import pytest
 from alert_world import Hooks
 from apprise.plugins.slack import NotifySlack
 
-from monitor.chat import masked_url, secret_parts, send_chat
+from monitor.chat import channel_url, masked_url, secret_parts, send_chat
 from monitor.config import parse_config
 from monitor.config_chat import ChatChannel, ChatSettings
 from monitor.logs import setup_logging
@@ -74,6 +74,30 @@ def test_a_mattermost_webhook_on_our_own_server(hooks, monkeypatch):
     payload = got.json()
     assert payload["text"].splitlines() == ["Title", "Body"]
     assert payload["username"] == "Competitor Monitor"
+
+
+def test_an_ntfy_topic_on_our_own_server(hooks, monkeypatch):
+    ntfy = channel(monkeypatch, f"ntfy://127.0.0.1:{hooks.port}/competitors-watch")
+    assert send_chat(ntfy, settings(ntfy), "Title", "Body").ok
+    (got,) = hooks.received
+    assert got.json() == {"topic": "competitors-watch", "title": "Title", "message": "Body"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.slack.com/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7",
+        "https://prod-01.westus.logic.azure.com:443/workflows/abcdef0123456789/triggers/manual"
+        "/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SIGabcdef",
+        "discord://123456789012/abcdefTOKENxyz",
+        "tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-100123456",
+        "mmosts://chat.ourco.example/tokentokentoken",
+        "ntfys://ntfy.sh/competitors-watch",
+        "jsons://hooks.ourco.example/path",
+    ],
+)
+def test_each_services_url_form_in_the_readme_is_one_apprise_knows(monkeypatch, url):
+    assert channel_url(channel(monkeypatch, url)) == url  # nothing is sent
 
 
 def test_a_failing_channel_is_retried_then_reported_without_its_token(hooks, monkeypatch):
