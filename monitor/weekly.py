@@ -27,6 +27,7 @@ from monitor.deliver import (
 from monitor.insights import Argument, interpret
 from monitor.metrics import IsoWeek, MetricsSettings, WeekMetrics, load_and_compute
 from monitor.metrics.conversation import load_conversation
+from monitor.metrics.outcomes import load_outcomes
 from monitor.report.archive import ArchivePaths, write_archive
 from monitor.report.documents import render_documents
 from monitor.report.figures import week_figures
@@ -79,7 +80,8 @@ def run_week(
     if send and not test_to:
         refuse_unfinished(coverage, force)
     conversation = load_conversation(store, week, settings.timezone)
-    argument = interpret(metrics, settings, conversation)
+    outcomes = load_outcomes(store, metrics, config.spend)
+    argument = interpret(metrics, settings, conversation, outcomes)
     digest = render_digest(
         metrics,
         argument,
@@ -88,6 +90,7 @@ def run_week(
         generated_at=now,
         coverage=coverage,
         conversation=conversation,
+        outcomes=outcomes,
     )
     files = render_documents(digest, documents | set(report.attach))
     message = compose_message(digest, {kind: files[kind] for kind in report.attach})
@@ -95,7 +98,7 @@ def run_week(
         digest,
         report.outbox,
         week.label,
-        week_figures(metrics, argument, digest, conversation),
+        week_figures(metrics, argument, digest, conversation, outcomes),
         files,
     )
     recipients = list(report.recipients)

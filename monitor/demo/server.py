@@ -2,7 +2,8 @@
 
 Paths mirror the platforms' own under one prefix a kind (the demo configuration's
 `collect.base_urls`): /feed/<the feed's path>, /youtube/feeds/videos.xml,
-/mastodon/<instance>/api/v1/…, /bluesky/xrpc/…, /telegram/s/<channel>. The clock is
+/mastodon/<instance>/api/v1/…, /bluesky/xrpc/…, /telegram/s/<channel>; Northwind's own
+weekly results at /outcomes/northwind.csv (a published spreadsheet). The clock is
 simulated: the runner sets `server.now` before each collection.
 """
 
@@ -26,9 +27,11 @@ from monitor.demo.formats import (
     telegram,
     youtube,
 )
+from monitor.demo.formats.outcomes import render_outcomes
 from monitor.demo.world import World, WorldSource
 
 RETRY_AFTER_S = 3600  # what the rate-limited source asks for, every time
+OUTCOMES_PATH = "/outcomes/northwind.csv"  # Northwind's weekly results, published as CSV
 
 
 class DemoServer:
@@ -64,6 +67,8 @@ class DemoServer:
             self.requests[kind] += 1
         if kind == "hackernews" and path.endswith("/api/v1/search_by_date"):
             return hackernews.render_search(self.world.seed, self.now, query)  # no source: a search
+        if path == OUTCOMES_PATH:  # Northwind's own spreadsheet of weekly results, as CSV
+            return _conditional(render_outcomes(self.world, self.now), headers.get("if-none-match"))
         route = _ROUTES.get(kind)
         if route is None:
             return Reply(404, "text/plain; charset=utf-8", b"Not Found")

@@ -6,15 +6,17 @@ Every threshold lives in `thresholds`; every sentence in monitor.wording.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from monitor import wording
 from monitor.insights.claims import Claim, Takeaway
 from monitor.insights.evidence import long_view, own_evidence
 from monitor.insights.gaps import Gap, average_gap, gaps, is_one_post, verdict
+from monitor.insights.outcomes import what_it_brought
 from monitor.insights.takeaways import takeaways
 from monitor.metrics import MetricsSettings, WeekMetrics
 from monitor.metrics.conversation import Conversation
+from monitor.metrics.outcomes import Outcomes
 from monitor.wording.sentences import SUBJECTS
 
 __all__ = ["Argument", "Claim", "Gap", "Takeaway", "interpret", "takeaways"]
@@ -30,6 +32,7 @@ class Argument:
     evidence: list[Claim]  # our own history
     long_view: Claim | None
     takeaways: list[Claim]
+    brought: list[Claim] = field(default_factory=list)  # what it brought us (outcomes)
 
     def subject(self, metrics: WeekMetrics, language: str) -> str:
         return _subject(self.verdict, metrics, language)
@@ -56,14 +59,18 @@ class Argument:
             "own_evidence": [said(c) for c in self.evidence],
             "long_view": said(self.long_view),
             "takeaways": [said(c) for c in self.takeaways],
+            "what_it_brought": [said(c) for c in self.brought],
         }
 
 
 def interpret(
-    metrics: WeekMetrics, settings: MetricsSettings, conversation: Conversation | None = None
+    metrics: WeekMetrics,
+    settings: MetricsSettings,
+    conversation: Conversation | None = None,
+    outcomes: Outcomes | None = None,
 ) -> Argument:
     """The week's argument; `conversation`, when mention sources are configured, may add the
-    share-of-conversation takeaway."""
+    share-of-conversation takeaway; `outcomes`, when outcome sources are, what it brought us."""
     floor = settings.min_posts_for_claim
     found = gaps(metrics, floor)
     the_verdict = verdict(metrics, found, floor)
@@ -75,6 +82,7 @@ def interpret(
         evidence=own_evidence(metrics) if has_us else [],
         long_view=long_view(metrics) if has_us else None,
         takeaways=takeaways(metrics, floor, the_verdict, conversation),
+        brought=what_it_brought(outcomes) if outcomes is not None else [],
     )
 
 

@@ -10,6 +10,9 @@ MIN_EVIDENCE_WEEKS = 3  # our own evidence: weeks needed on each side of a compa
 LONG_VIEW_SPAN = 4  # the long view compares the first and the last this many trend weeks
 MIN_MENTIONS_LEADING = 10  # share of conversation: mentions the louder side needs for a takeaway
 MIN_CONVERSATION_RATIO = 2.0  # "mentioned twice as often" and more: a gap worth a sentence
+MIN_OUTCOME_WEEKS = 3  # what it brought us: weeks with the figure needed on each side
+LAG_MARGIN = 1.1  # a one-week lag is said only when its busier/quieter ratio is 10% higher
+COST_SPAN = 4  # cost per visit: the first this many weeks with a spend against the last
 MAX_TAKEAWAYS = 5
 # How much each kind of takeaway matters to an executive, times how strong its figure is.
 RELEVANCE = {

@@ -123,7 +123,10 @@ def _week(ours: OwnWeek, records: list[dict], spend: SpendLike | None) -> Outcom
 
 
 def _float(record: dict | None, name: str) -> float | None:
-    return None if record is None else float(record[name])
+    """The figure as stored: visits, sign-ups and orders whole, revenue an amount."""
+    if record is None:
+        return None
+    return int(record[name]) if name in RESULTS else float(record[name])
 
 
 def _currency(spend: SpendLike | None) -> str | None:

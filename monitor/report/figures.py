@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from monitor.export import weekly_rows
+from monitor.export import outcome_rows, weekly_rows
 from monitor.insights import Argument
 from monitor.metrics import WeekMetrics
 from monitor.metrics.conversation import Conversation
+from monitor.metrics.outcomes import Outcomes
 from monitor.report.render import Digest
 
 DEFINITIONS = {
@@ -21,6 +22,10 @@ DEFINITIONS = {
     "share_of_engagement": "a company's engagement / all tracked companies' engagement x 100",
     "share_of_conversation": "a company's mentions / all tracked companies' mentions x 100, "
     "each mention counted once per company, never the company's own posts",
+    "outcomes": "our own results per ISO week from the outcome sources, each figure from the "
+    "first source in the configuration that gives it; spend: the spend: setting as a week's "
+    "share (a month x 12 / 52) or the CSV's spend column; cost_per_visit = spend / "
+    "visits_from_social; cost_per_engagement = spend / engagement",
 }
 
 
@@ -29,6 +34,7 @@ def week_figures(
     argument: Argument,
     digest: Digest,
     conversation: Conversation | None = None,
+    outcomes: Outcomes | None = None,
 ) -> dict[str, Any]:
     language = digest.language
     return _finite(
@@ -48,6 +54,7 @@ def week_figures(
                 "engagement": metrics.engagement_trend,
             },
             "conversation": _conversation(conversation),
+            "outcomes": outcome_rows(outcomes) if outcomes is not None else None,
             "definitions": DEFINITIONS,
         }
     )

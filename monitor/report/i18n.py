@@ -13,10 +13,11 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, format_interval, format_time, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
 from monitor.errors import MonitorError
@@ -100,6 +101,20 @@ class Formatter:
             return "–"
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
         return format_decimal(value, format=pattern, locale=self.locale).replace("-", MINUS) + "%"
+
+    def money(self, value: float | None, currency: str | None, decimals: int = 2) -> str:
+        """'€0.25' / '0,25 €' (cents), '€1,200' / '1.200 €' (whole); a bare number when no
+        currency is stated; '–' for unknown."""
+        if value is None:
+            return "–"
+        if not currency:
+            return self.number(value, decimals)
+        pattern = Locale.parse(self.locale).currency_formats["standard"].pattern
+        if decimals == 0:
+            pattern = pattern.replace(".00", "")
+        return format_currency(
+            value, currency, format=pattern, locale=self.locale, currency_digits=False
+        ).replace("-", MINUS)
 
     def signed(self, text: str, value: float) -> str:
         return ("+" if value > 0 else "") + text

@@ -23,11 +23,13 @@ from monitor.coverage import Coverage
 from monitor.insights import Argument
 from monitor.metrics import WeekMetrics
 from monitor.metrics.conversation import Conversation
+from monitor.metrics.outcomes import Outcomes
 from monitor.report import charts as chart_module
 from monitor.report import context
 from monitor.report.context import PostView, ScoreRow
 from monitor.report.conversation import conversation_view
 from monitor.report.i18n import Formatter, translations
+from monitor.report.outcomes import outcomes_view
 from monitor.report.safety import header_text, one_line, safe_url
 from monitor.report.text import score_blocks
 
@@ -94,6 +96,7 @@ def render_digest(
     generated_at: datetime,
     coverage: Coverage | None = None,
     conversation: Conversation | None = None,
+    outcomes: Outcomes | None = None,
 ) -> Digest:
     """The week's digest from figures already measured and interpreted: it computes nothing.
     `coverage`: what was read in the week; a partial or thin week carries a banner."""
@@ -109,6 +112,7 @@ def render_digest(
     values["preheader"] = one_line(argument.preheader(language) or values["no_data_text"], 150)
     values["banner"] = context.coverage_banner(coverage, fmt)
     values["conversation"] = conversation_view(conversation, metrics.timezone, fmt)
+    values["outcomes"] = outcomes_view(outcomes, argument.brought, metrics.health, fmt)
     if values["banner"]:  # the caveat is the first thing a mail app shows under the subject
         values["preheader"] = one_line(values["banner"][0], 150)
     environment = template_environment(language)

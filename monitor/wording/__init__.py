@@ -5,6 +5,7 @@ A slot's name says how its number is written, so a figure reads the same everywh
 `*ratio` 5.4× (whole from 10), `*_pct` a signed change in percent (`*_percent` unsigned),
 `change*` a signed whole number, `*_rate` a percentage with
 two decimals, `*share` a percentage with one, `per_post*` whole from 100 (one decimal below),
+`*money` an amount in the claim's currency with cents (`*_amount` whole),
 anything else a whole number. `{name|noun}` is the noun in the plural form of `name`.
 """
 
@@ -19,6 +20,7 @@ from babel.lists import format_list
 
 from monitor.kinds import display_name
 from monitor.report.i18n import Formatter
+from monitor.wording.outcome_sentences import MEASURES
 from monitor.wording.sentences import MEDIA, NOUNS, SENTENCES
 
 LANGUAGES = ("en", "it")
@@ -58,6 +60,9 @@ def fill(template: str, claim: Sayable, language: str) -> str:
             return claim.companies[0 if name == "company" else 1]
         if name == "names":
             return names(claim.companies, language)
+        if name in claim.numbers and name.endswith(("money", "_amount")):
+            decimals = 0 if name.endswith("_amount") else 2
+            return fmt.money(claim.numbers[name], claim.words.get("currency"), decimals)
         if name in claim.numbers:
             return number(name, claim.numbers[name], fmt)
         return word(name, claim.words[name], language)
@@ -87,6 +92,8 @@ def number(name: str, value: float, fmt: Formatter) -> str:
 def word(name: str, value: str, language: str) -> str:
     if name == "media":
         return MEDIA[language].get(value, value)
+    if name == "measure":
+        return MEASURES[language][value]
     if name == "platforms":
         return names([platform(p, language) for p in value.split(",")], language)
     if name == "platform":

@@ -6,6 +6,8 @@ final full stop (a caveat, the audience split, the lever). Slots: see monitor/wo
 
 from __future__ import annotations
 
+from monitor.wording.outcome_sentences import OUTCOME_SENTENCES
+
 # fmt: off
 VERDICTS = {
     "verdict:behind": {
@@ -326,7 +328,7 @@ EVIDENCE = {
 }
 # fmt: on
 
-SENTENCES: dict[str, dict[str, str]] = {**VERDICTS, **TAKEAWAYS, **EVIDENCE}
+SENTENCES: dict[str, dict[str, str]] = {**VERDICTS, **TAKEAWAYS, **EVIDENCE, **OUTCOME_SENTENCES}
 
 NOUNS = {
     "en": {

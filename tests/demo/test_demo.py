@@ -214,3 +214,48 @@ def test_running_it_twice_gives_the_same_figures(runs):
         first = load_and_compute(store, IsoWeek.parse("2026-W47"), settings)
     assert first.companies == result.metrics.companies
     assert first.posts_trend == result.metrics.posts_trend
+
+
+def test_what_it_brought_us_follows_the_world_and_equals_export_outcomes(runs, tmp_path):
+    import json
+
+    from monitor.config import load_config
+    from monitor.demo.outcomes import northwind_weeks
+    from monitor.weekly import run_week
+
+    _printed, folder, result = runs
+    text = result.txt.read_text(encoding="utf-8")
+    assert "WHAT IT BROUGHT US" in text and 'data-section="outcomes"' in result.html.read_text()
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "export", "outcomes", "--week", "2026-W47",
+         "--format", "json", "-c", str(folder / "demo.yaml")],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    exported = json.loads(done.stdout)
+    figures = json.loads(result.figures.read_text(encoding="utf-8"))
+    assert figures["outcomes"] == exported  # the digest's figures are the export's
+    truth = {w.label: w for w in northwind_weeks(build_world(7), TODAY)}
+    for row in exported:  # what the world's spreadsheet says, and the posts the world made
+        week = truth[row["week"]]
+        assert (row["visits_from_social"], row["signups"], row["orders"]) == (
+            week.visits_from_social, week.signups, week.orders)  # fmt: skip
+        assert row["revenue"] == pytest.approx(week.revenue) and row["posts"] == week.posts
+    this, last = exported[-1], exported[-2]
+    change = round((this["visits_from_social"] - last["visits_from_social"])
+                   / last["visits_from_social"] * 100)  # fmt: skip
+    said = (f"Visits from social this week: {this['visits_from_social']:,}, "
+            f"{'+' if change > 0 else '−'}{abs(change)}% on last week")  # fmt: skip
+    assert said in text
+    assert this["spend"] == pytest.approx(1800 * 12 / 52) and this["spend_from"] == "configuration"
+    assert "we cannot watch LinkedIn, TikTok or X" in text.replace("\n", " ")
+    # the same week in Italian, from the same store
+    config = load_config(folder / "demo.yaml")
+    report = config.report.model_copy(update={"language": "it", "outbox": tmp_path})
+    with Store(config.database) as store:
+        italian = run_week(store, config.model_copy(update={"report": report}),
+                           IsoWeek.parse("2026-W47"), TODAY).digest.text  # fmt: skip
+    visits = f"{this['visits_from_social']:,}".replace(",", ".")
+    assert "COSA CI HA PORTATO" in italian
+    assert f"Visite dai social questa settimana: {visits}" in italian
