@@ -91,3 +91,43 @@ def test_a_failing_outcome_source_is_in_data_health_and_marks_no_figure_low(
     assert failing and failing[0].failures == {"not_found": 1}
     assert metrics.us is not None and not metrics.us.incomplete
     assert all(row.platform != "csv" for row in metrics.platforms)
+
+
+def _digest(project: Path, now: datetime = NOW):
+    from monitor.weekly import run_week
+
+    config = load_config(project / "config" / "monitor.yaml")
+    with Store(config.database) as store:
+        return run_week(store, config, IsoWeek.parse("2026-W47"), now).digest
+
+
+def test_the_digest_says_what_it_brought_us_with_a_bad_row_of_the_file(project: Path) -> None:
+    (project / "config" / "outcomes.csv").write_text(CSV + "2026-W45;mille;3;1;10\n")
+    config = load_config(project / "config" / "monitor.yaml")
+    with Store(config.database) as store:
+        csv = [r.id for r in store.sources() if r.kind == "csv"]
+        later = NOW - timedelta(hours=8)  # a reading inside the week
+        asyncio.run(run_cycle(config, store, now=lambda: later, source_ids=csv))
+    text = _digest(project).text
+    brought = text[text.index("WHAT IT BROUGHT US") : text.index("WHAT ELSE MATTERS")]
+    assert "Visits from social this week: 1,840, +64% on last week (1,120)." in brought
+    assert "Cost per visit from social this week: €0.25 (€460 spent, 1,840 visits)." in brought
+    assert "CSV file, at its last reading: line 4: 'mille' in visits_from_social" in " ".join(
+        brought.split()
+    )
+
+
+def test_a_failing_outcome_source_is_said_in_the_section_and_in_data_health(
+    project: Path,
+) -> None:
+    (project / "config" / "outcomes.csv").unlink()
+    config = load_config(project / "config" / "monitor.yaml")
+    with Store(config.database) as store:
+        csv = [r.id for r in store.sources() if r.kind == "csv"]
+        asyncio.run(run_cycle(config, store, now=lambda: NOW - timedelta(hours=8), source_ids=csv))
+    text = " ".join(_digest(project).text.split())
+    assert "Not read normally this week: CSV file; some figures may be missing" in text
+    health = text[text.index("DATA HEALTH") :]
+    assert "Us on CSV file" in health
+    # what was read before is still there: last week's figures stand
+    assert "Visits from social this week: 1,840" in text

@@ -92,7 +92,7 @@ def _subject(claim: Claim | None, metrics: WeekMetrics, language: str) -> str:
     numbers = {"week": metrics.week.week}
     key = "empty"
     if claim is not None:
-        whole = ("zero_ours", "silent", "too_few", "level")
+        whole = ("zero_ours", "silent", "too_few", "level", "no_rival")
         base = claim.variant if claim.variant in whole else claim.variant.split("_")[0]
         key = "verdict:too_few" if base == "no_rival" else f"verdict:{base}"
         numbers |= claim.numbers

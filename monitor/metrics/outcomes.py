@@ -8,7 +8,8 @@ the same visits would count them twice).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC
 from typing import TYPE_CHECKING, Protocol
 
 from monitor.kinds import outcome_kinds
@@ -63,6 +64,8 @@ class Outcomes:
 
     weeks: list[OutcomeWeek]
     sources: list[tuple[str, str]]  # (kind, target) of each active outcome source
+    # (kind, target) -> what the source's last good reading in the report week warned of
+    warnings: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def this_week(self) -> OutcomeWeek | None:
@@ -140,7 +143,10 @@ def load_outcomes(store: Store, metrics: WeekMetrics, spend: SpendLike | None) -
         return None
     found = outcome_weeks(store.read_outcomes(), metrics.own_weeks, spend)
     configured = [(r.kind, r.target) for r in outcome_sources]
-    return Outcomes(found.weeks, configured)
+    since, until = metrics.start.astimezone(UTC), metrics.end.astimezone(UTC)
+    said = store.read_last_warnings([r.id for r in outcome_sources], since, until)
+    warnings = {(r.kind, r.target): said[r.id] for r in outcome_sources if r.id in said}
+    return Outcomes(found.weeks, configured, warnings)
 
 
 __all__ = ["OutcomeWeek", "Outcomes", "load_outcomes", "outcome_weeks"]

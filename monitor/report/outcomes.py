@@ -33,13 +33,14 @@ def outcomes_view(
         return None
     shown = _columns(outcomes.weeks)
     headers = [_header(column, fmt) for column in shown]
-    rows = [_row(w, shown, i == len(outcomes.weeks) - 1, fmt) for i, w in enumerate(outcomes.weeks)]
+    weeks = _from_first_figure(outcomes.weeks, shown)
+    rows = [_row(w, shown, w is outcomes.this_week, fmt) for w in weeks]
     return {
         "sentences": [one_line(c.sentence(fmt.language)) for c in claims],
         "headers": headers,
         "rows": rows if shown else [],
         "table": text_table([fmt._("Week"), *headers], rows) if shown else "",
-        "problems": _problems(health, fmt),
+        "problems": _problems(outcomes, health, fmt),
         "watched": watched_sentence(health, fmt),
         "spend": _spend_note(outcomes, fmt),
     }
@@ -49,6 +50,15 @@ def _columns(weeks: list[OutcomeWeek]) -> list[str]:
     """Our posts, then each result any week has; none at all when no week has a result."""
     found = [c for c in COLUMNS[1:] if any(w.value(c) is not None for w in weeks)]
     return ["posts", *found] if found else []
+
+
+def _from_first_figure(weeks: list[OutcomeWeek], shown: list[str]) -> list[OutcomeWeek]:
+    """The trend weeks from the first that has a result: before it there is nothing to show."""
+    results = [c for c in shown if c not in ("posts", "cost_per_visit")]
+    first = next(
+        (i for i, w in enumerate(weeks) if any(w.value(c) is not None for c in results)), None
+    )
+    return weeks[first:] if first is not None else []
 
 
 def _row(week: OutcomeWeek, shown: list[str], current: bool, fmt: Formatter) -> OutcomeRow:
@@ -87,21 +97,32 @@ def text_table(headers: list[str], rows: list[OutcomeRow], width: int = 78) -> s
     return "\n".join(laid_out(line) for line in lines)
 
 
-def _problems(health: list[SourceHealth], fmt: Formatter) -> list[str]:
-    """An outcome source not read normally this week: its figures may be missing."""
+def _problems(outcomes: Outcomes, health: list[SourceHealth], fmt: Formatter) -> list[str]:
+    """An outcome source not read normally this week (its figures may be missing), and what
+    each outcome source's last reading warned of (a CSV's rows left out)."""
     kinds = all_kinds()
     failing = sorted({h.platform for h in health if h.platform in kinds
                       and kinds[h.platform].outcomes and not h.ok})  # fmt: skip
-    if not failing:
-        return []
-    names = ", ".join(fmt._(kinds[name].display_name) for name in failing)
-    return [
-        fmt._(
-            "Not read normally this week: %(sources)s; some figures may be missing (see data "
-            "health).",
-            sources=names,
+    said = []
+    if failing:
+        names = ", ".join(fmt._(kinds[name].display_name) for name in failing)
+        said.append(
+            fmt._(
+                "Not read normally this week: %(sources)s; some figures may be missing (see "
+                "data health).",
+                sources=names,
+            )
         )
-    ]
+    for (kind, _target), warning in outcomes.warnings.items():
+        name = fmt._(kinds[kind].display_name) if kind in kinds else kind
+        said.append(
+            fmt._(
+                "%(source)s, at its last reading: %(note)s",
+                source=name,
+                note=one_line(warning, 300),
+            )
+        )
+    return said
 
 
 def watched_sentence(health: list[SourceHealth], fmt: Formatter) -> str:

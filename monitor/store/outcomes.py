@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from monitor.domain import WeekOutcome
 from monitor.store import schema as s
@@ -55,6 +55,21 @@ def _values(outcome: WeekOutcome) -> dict[str, Any]:
 
 class OutcomeReads:
     engine: Engine
+
+    def read_last_warnings(self, source_ids: list[int], since: datetime, until: datetime) -> dict:
+        """Per source, what its last good reading in [since, until) warned of, where it did."""
+        e = s.source_events.c
+        last = (
+            select(e.source_id, func.max(e.at).label("at"))
+            .where(e.source_id.in_(source_ids), e.ok, e.at >= since, e.at < until)
+            .group_by(e.source_id)
+            .subquery()
+        )
+        query = select(e.source_id, e.message).join(
+            last, (last.c.source_id == e.source_id) & (last.c.at == e.at)
+        )
+        with self.engine.connect() as connection:
+            return {row.source_id: row.message for row in connection.execute(query) if row.message}
 
     def read_outcomes(self) -> Rows:
         """Every stored week of every outcome source, with the source's company and kind, in
