@@ -37,9 +37,10 @@ class Persona:
     name: str
     is_self: bool
     slug: str  # for ids, domains and display names
-    topics: tuple[str, ...]
+    topics: tuple[str, ...]  # about its own products, in its own language
     hashtags: tuple[str, ...]
     accounts: tuple[Account, ...]
+    language: str = "en"  # what it writes its posts in: en or it
 
 
 US = Persona(
@@ -67,84 +68,85 @@ US = Persona(
     ),
 )  # fmt: skip
 
-GLOBEX = Persona(
-    name="Globex",
+AURORA = Persona(
+    name="Aurora Caffè",
     is_self=False,
-    slug="globex",
+    slug="auroracaffe",
     topics=(
-        "the Globex Hammock 2 launch",
-        "behind the scenes at the Cypress Creek lab",
-        "what our customers built this week",
-        "a live Q&A with our product team",
-        "the 2027 product roadmap",
-        "our sustainability report",
-        "a 60-second tour of the new store",
-        "tips for getting the most out of Globex Home",
+        "il lancio della miscela Aurora Oro",
+        "dietro le quinte della torrefazione di Bergamo",
+        "le vostre ricette con il nostro espresso",
+        "una diretta con i nostri mastri torrefattori",
+        "le miscele della linea 2027",
+        "il nostro bilancio di sostenibilità",
+        "un giro di 60 secondi nella nuova bottega",
+        "come preparare a casa l'espresso Aurora",
     ),
-    hashtags=("globex", "launch", "behindthescenes", "smarthome", "sustainability"),
+    hashtags=("auroracaffe", "caffè", "torrefazione", "espresso", "sostenibilità"),
     accounts=(
-        Account("feed", "https://globex.example/newsroom/feed/", 3, 5000, 0.01, 0.006,
+        Account("feed", "https://auroracaffe.example/notizie/feed/", 3, 5000, 0.01, 0.006,
                 EVERY_DAY, (8, 9, 10), {"link": 1, "image": 2}),
-        Account("youtube", "UCglobexCorporation00001", 2, 60000, 0.015, 0.012,
+        Account("youtube", "UCauroraCaffeBergamo0001", 2, 60000, 0.015, 0.012,
                 EVERY_DAY, (17, 18, 19), {"video": 1}),
-        Account("mastodon", "@globex@mstdn.social", 8, 6000, 0.012, 0.030,
+        Account("mastodon", "@auroracaffe@mastodon.uno", 8, 6000, 0.012, 0.030,
                 EVERY_DAY, (8, 9, 12, 13, 18, 19), {"text": 2, "image": 3, "video": 1, "link": 1},
                 reposts_per_week=2),
-        Account("bluesky", "globex.bsky.social", 10, 18000, 0.012, 0.026,
+        Account("bluesky", "auroracaffe.bsky.social", 10, 18000, 0.012, 0.026,
                 EVERY_DAY, (8, 9, 12, 13, 18, 19), {"text": 2, "image": 3, "video": 2, "link": 1},
                 reposts_per_week=3),
-        Account("telegram", "globex_news", 7, 9000, 0.01, 0.020,
+        Account("telegram", "auroracaffe_news", 7, 9000, 0.01, 0.020,
                 EVERY_DAY, (8, 12, 18), {"text": 2, "image": 2, "video": 1}),
     ),
+    language="it",
 )  # fmt: skip
 
-INITECH = Persona(
-    name="Initech",
+LEAFWELL = Persona(
+    name="Leafwell Teas",
     is_self=False,
-    slug="initech",
+    slug="leafwell",
     topics=(
-        "TPS reports, automated",
-        "our quarterly results",
-        "a new office in Austin",
-        "the Initech developer conference",
-        "why we moved to four-day weeks",
+        "our first flush Darjeeling",
+        "how we blend our Earl Grey",
+        "a new tea room in Edinburgh",
+        "the Leafwell tasting festival",
+        "why we moved to compostable tea bags",
     ),
-    hashtags=("initech", "software", "enterprise"),
+    hashtags=("leafwell", "tea", "darjeeling"),
     accounts=(
-        Account("feed", "https://initech.example/feed.xml", 2, 2000, 0.003, 0.008,
+        Account("feed", "https://leafwell.example/feed.xml", 2, 2000, 0.003, 0.008,
                 MIDWEEK, (9, 10), {"link": 1}),
-        Account("mastodon", "@initech@fosstodon.org", 3, 2500, 0.005, 0.025,
+        Account("mastodon", "@leafwell@mas.to", 3, 2500, 0.005, 0.025,
                 OFFICE_DAYS, (9, 10, 11, 14), {"text": 3, "link": 2}),
-        Account("bluesky", "initech.example", 3, 3000, 0.004, 0.025,
+        Account("bluesky", "leafwell.example", 3, 3000, 0.004, 0.025,
                 OFFICE_DAYS, (9, 10, 11, 14), {"text": 3, "link": 2, "image": 1}),
-        Account("telegram", "initech_updates", 3, 1500, 0.004, 0.02,
+        Account("telegram", "leafwell_updates", 3, 1500, 0.004, 0.02,
                 OFFICE_DAYS, (9, 10), {"text": 1}, failing=True),
     ),
 )  # fmt: skip
 
-ACME = Persona(
-    name="Acme",
+SPICE_ROUTE = Persona(
+    name="Spice Route",
     is_self=False,
-    slug="acme",
+    slug="spiceroute",
     topics=(
-        "Rocket Skates in slow motion",
-        "the anvil drop test",
-        "unboxing the portable hole",
-        "what engineers do on Fridays",
-        "the desert road trip, episode 4",
+        "saffron threads in slow motion",
+        "the chilli heat test",
+        "unboxing the spice advent calendar",
+        "what our blenders do on Fridays",
+        "the Zanzibar spice road trip, episode 4",
     ),
-    hashtags=("acme", "rocketskates", "slowmo", "engineering"),
+    hashtags=("spiceroute", "saffron", "slowmo", "spices"),
     accounts=(
-        Account("youtube", "UCacmeCorporationVideo01", 3, 25000, 0.03, 0.010,
+        Account("youtube", "UCspiceRouteSpicesVideo1", 3, 25000, 0.03, 0.010,
                 EVERY_DAY, (16, 17, 20), {"video": 1}),
-        Account("bluesky", "acme.bsky.social", 5, 7000, 0.045, 0.020,
+        Account("bluesky", "spiceroute.bsky.social", 5, 7000, 0.045, 0.020,
                 EVERY_DAY, (12, 17, 20, 21), {"video": 3, "image": 2, "text": 1}),
-        Account("telegram", "acme_channel", 4, 4000, 0.03, 0.025,
+        Account("telegram", "spiceroute_channel", 4, 4000, 0.03, 0.025,
                 EVERY_DAY, (12, 20), {"video": 2, "image": 1}),
     ),
 )  # fmt: skip
 
-PERSONAS: tuple[Persona, ...] = (US, GLOBEX, INITECH, ACME)
+PERSONAS: tuple[Persona, ...] = (US, AURORA, LEAFWELL, SPICE_ROUTE)
 
-# The one post of the report week that breaks out: Acme's next Bluesky video.
-BREAKOUT = ("Acme", "bluesky", 9.0)  # company, platform, engagement multiplier
+# The one post of the report week that breaks out: Spice Route's next Bluesky video.
+BREAKOUT = ("Spice Route", "bluesky", 9.0)  # company, platform, engagement multiplier

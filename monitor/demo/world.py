@@ -66,6 +66,7 @@ class WorldSource:
     account: Account
     account_id: str  # the platform's id of the account (Mastodon id, Bluesky DID, channel id)
     posts: tuple[WorldPost, ...] = field(repr=False)  # oldest first
+    language: str = "en"  # what the company writes in: en or it
 
     @property
     def kind(self) -> str:
@@ -139,10 +140,11 @@ def _source(persona: Persona, account: Account, rng: random.Random) -> WorldSour
         company=persona.name,
         is_self=persona.is_self,
         slug=persona.slug,
-        display_name=f"{persona.name} {'Official' if account.kind != 'feed' else 'Blog'}",
+        display_name=f"{persona.name} {_official(account.kind, persona.language)}",
         account=account,
         account_id=_account_id(account.kind, persona.slug, rng),
         posts=(),
+        language=persona.language,
     )
     posts: list[WorldPost] = []
     week = HISTORY_START
@@ -151,6 +153,12 @@ def _source(persona: Persona, account: Account, rng: random.Random) -> WorldSour
         week += timedelta(days=7)
     posts = sorted((p for p in posts if p.published_at < TODAY), key=lambda p: p.published_at)
     return replace(source, posts=tuple(_numbered(source, posts)))
+
+
+def _official(kind: str, language: str) -> str:
+    if kind == "feed":
+        return "Blog"
+    return "Ufficiale" if language == "it" else "Official"
 
 
 def _week_posts(
@@ -186,7 +194,7 @@ def _own_post(source: WorldSource, persona: Persona, monday: date, rng: random.R
     topic = rng.choice(persona.topics)
     tags = tuple(rng.sample(persona.hashtags, rng.choice((0, 1, 1, 2))))
     title = topic[0].upper() + topic[1:]
-    text = _sentence(topic, media, rng)
+    text = _sentence(topic, media, rng, persona.language)
     noise = math.exp(max(-NOISE_CAP, min(NOISE_CAP, rng.gauss(0, NOISE_SIGMA))))
     engagement = followers_at(source, published) * account.engagement_rate
     engagement *= MEDIA_BOOST[media] * noise
@@ -207,7 +215,7 @@ def _own_post(source: WorldSource, persona: Persona, monday: date, rng: random.R
 def _repost(source: WorldSource, monday: date, rng: random.Random) -> WorldPost:
     account = source.account
     published = _moment(account, monday, rng)
-    author = rng.choice(("techcrunch-ish", "designweekly", "openhardware", "citynews"))
+    author = rng.choice(("gamberorosso-ish", "coffeeweekly", "slowfoodnews", "citynews"))
     return WorldPost(
         company=source.company,
         kind=account.kind,
@@ -215,7 +223,7 @@ def _repost(source: WorldSource, monday: date, rng: random.Random) -> WorldPost:
         post_id="",
         published_at=published,
         title="",
-        text=f"Worth a read from our friends at {author}.",
+        text=REPOST_TEXT[source.language].format(author=author),
         media_type="link",
         hashtags=(),
         final=_split(account.kind, rng.uniform(20, 400), rng),
@@ -225,10 +233,25 @@ def _repost(source: WorldSource, monday: date, rng: random.Random) -> WorldPost:
     )
 
 
-def _sentence(topic: str, media: str, rng: random.Random) -> str:
-    lead = {"video": "Watch", "image": "A look at", "link": "Read about", "text": "Today"}[media]
-    tail = rng.choice(("", " Tell us what you think.", " More soon.", " Thanks to everyone!"))
-    return f"{lead}: {topic}.{tail}"
+# How a company introduces a post and ends it, in its own language (as many tails in each,
+# so every language draws the same numbers from the world's random sequence).
+LEADS = {
+    "en": {"video": "Watch", "image": "A look at", "link": "Read about", "text": "Today"},
+    "it": {"video": "Guarda", "image": "Uno sguardo a", "link": "Leggi", "text": "Oggi"},
+}
+TAILS = {
+    "en": ("", " Tell us what you think.", " More soon.", " Thanks to everyone!"),
+    "it": ("", " Diteci cosa ne pensate.", " Presto altre novità.", " Grazie a tutti!"),
+}
+REPOST_TEXT = {
+    "en": "Worth a read from our friends at {author}.",
+    "it": "Da leggere, dai nostri amici di {author}.",
+}
+
+
+def _sentence(topic: str, media: str, rng: random.Random, language: str = "en") -> str:
+    tail = rng.choice(TAILS[language])
+    return f"{LEADS[language][media]}: {topic}.{tail}"
 
 
 def _split(kind: str, engagement: float, rng: random.Random) -> dict[str, int]:

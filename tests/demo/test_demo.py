@@ -82,14 +82,14 @@ def world_week() -> dict[str, tuple[int, int]]:
     return totals
 
 
-def test_the_verdict_names_globex_with_the_world_s_ratios_and_the_lever(runs):
+def test_the_verdict_names_aurora_caffe_with_the_world_s_ratios_and_the_lever(runs):
     _printed, _folder, result = runs
     truth = world_week()
     leader = max((c for c in truth if c != "Northwind"), key=lambda c: truth[c][1])
-    assert leader == "Globex"
-    (our_posts, ours), (their_posts, theirs) = truth["Northwind"], truth["Globex"]
+    assert leader == "Aurora Caffè"
+    (our_posts, ours), (their_posts, theirs) = truth["Northwind"], truth["Aurora Caffè"]
     verdict = result.argument.verdict
-    assert verdict.companies == ("Globex",) and verdict.variant == "behind"
+    assert verdict.companies == ("Aurora Caffè",) and verdict.variant == "behind"
     assert (verdict.numbers["ours"], verdict.numbers["theirs"]) == (ours, theirs)
     assert verdict.numbers["ratio"] == pytest.approx(theirs / ours)
     assert verdict.numbers["posts_ratio"] == pytest.approx(their_posts / our_posts)
@@ -97,7 +97,8 @@ def test_the_verdict_names_globex_with_the_world_s_ratios_and_the_lever(runs):
         verdict.numbers["posts_ratio"] * verdict.numbers["per_post_ratio"]
     )
     assert result.verdict.startswith(
-        f"Globex earned {round(theirs / ours)}× our engagement ({theirs:,} against our {ours})"
+        f"Aurora Caffè earned {round(theirs / ours)}× our engagement "
+        f"({theirs:,} against our {ours})"
     )
     assert "audience_only" in verdict.notes  # per follower we do as well: the gap is audience
     assert result.verdict.endswith("the lever in our hands is how often we post.")
@@ -105,17 +106,17 @@ def test_the_verdict_names_globex_with_the_world_s_ratios_and_the_lever(runs):
 
 def test_the_subject_carries_the_verdict_within_70_characters(runs):
     _printed, _folder, result = runs
-    assert result.subject == "Globex earned 20× our engagement · week 47"
+    assert result.subject == "Aurora Caffè earned 20× our engagement · week 47"
     italian = result.argument.subject(result.metrics, "it")
-    assert italian == "Globex ha ottenuto 20 volte le nostre interazioni · settimana 47"
+    assert italian == "Aurora Caffè ha ottenuto 20 volte le nostre interazioni · settimana 47"
     assert len(italian) <= 70
 
 
-def test_acme_s_one_post_week_is_said_so_and_does_not_lead(runs):
+def test_spice_route_s_one_post_week_is_said_so_and_does_not_lead(runs):
     _printed, _folder, result = runs
     per_post = next(t for t in result.takeaways if t.kind == "out_engaging_per_post")
-    assert per_post.companies == ("Acme",) and "one_post" in per_post.notes
-    share = result.metrics.top_post_shares["Acme"]
+    assert per_post.companies == ("Spice Route",) and "one_post" in per_post.notes
+    share = result.metrics.top_post_shares["Spice Route"]
     assert share.post_engagement / share.week_engagement > 0.5
 
 
@@ -137,23 +138,23 @@ def test_the_one_breakout_is_the_post_the_world_made_break_out(runs):
     _printed, _folder, result = runs
     breakout = next(p for s in build_world(7).sources for p in s.posts if p.breakout)
     assert [(p.company, p.platform, p.published_at) for p in result.metrics.breakouts] == [
-        ("Acme", "bluesky", breakout.published_at)
+        ("Spice Route", "bluesky", breakout.published_at)
     ]
-    assert any(t.kind == "breakout" and t.companies == ("Acme",) for t in result.takeaways)
+    assert any(t.kind == "breakout" and t.companies == ("Spice Route",) for t in result.takeaways)
 
 
 def test_the_rate_limited_source_appears_in_data_health(runs):
     _printed, _folder, result = runs
     failing = [h for h in result.metrics.health if not h.ok]
     assert [(h.company, h.platform, h.target) for h in failing] == [
-        ("Initech", "telegram", "initech_updates")
+        ("Leafwell Teas", "telegram", "leafwell_updates")
     ]
     assert failing[0].failures == {"rate_limited": failing[0].attempts}
     assert failing[0].attempts == 7  # collected daily in the report week
     text = result.txt.read_text(encoding="utf-8").lower()
-    health = text[text.index("data health") :]
-    assert "initech on telegram" in health and "rate limited" in health
-    assert "Initech" in result.html.read_text(encoding="utf-8")
+    health = " ".join(text[text.index("\ndata health\n") :].split())  # the section itself
+    assert "leafwell teas on telegram" in health and "rate limited" in health
+    assert "Leafwell Teas" in result.html.read_text(encoding="utf-8")
 
 
 def test_the_digest_shows_the_share_of_conversation(runs):
@@ -162,7 +163,7 @@ def test_the_digest_shows_the_share_of_conversation(runs):
     section = text[text.index("SHARE OF CONVERSATION") : text.index("DATA HEALTH")]
     # The demo world's Hacker News: 6, 26, 9 and 11 mentions in week 47, of 52.
     assert "Northwind (us): 6 mentions · 11.5%" in section
-    assert "Globex: 26 mentions · 50.0%" in section  # one precision for every share
+    assert "Aurora Caffè: 26 mentions · 50.0%" in section  # one precision for every share
     assert "Mentions counted from Hacker News; not X, LinkedIn or TikTok" in " ".join(
         section.split()
     )
@@ -171,12 +172,12 @@ def test_the_digest_shows_the_share_of_conversation(runs):
     # The gap is large and both counts are enough: a takeaway says it, with the same figures.
     takeaways = text[text.index("WHAT ELSE MATTERS") : text.index("SHARE OF CONVERSATION")]
     assert (
-        "Globex was mentioned 4.3× as often as we were (26 mentions against our 6; 50.0% "
+        "Aurora Caffè was mentioned 4.3× as often as we were (26 mentions against our 6; 50.0% "
         "of the conversation against 11.5%)" in " ".join(takeaways.split())
     )
     figures = json.loads(result.figures.read_text(encoding="utf-8"))["conversation"]
     assert {c["company"]: c["mentions"] for c in figures["companies"]} == {
-        "Northwind": 6, "Acme": 11, "Globex": 26, "Initech": 9}  # fmt: skip
+        "Northwind": 6, "Spice Route": 11, "Aurora Caffè": 26, "Leafwell Teas": 9}  # fmt: skip
 
 
 def test_the_email_arrived_at_the_smtp_server_with_its_charts(runs):

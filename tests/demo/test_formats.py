@@ -27,7 +27,7 @@ def engagement(counts: dict[str, int]) -> int:
 
 
 def test_feed_round_trip_gives_the_newest_items_with_comment_counts():
-    source = WORLD.source("feed", "https://globex.example/newsroom/feed/")
+    source = WORLD.source("feed", "https://auroracaffe.example/notizie/feed/")
     reply = feed.render_feed(source, NOW)
     posts, warnings = feed_collector.parse_feed(reply.body, source.target, NOW, reply.content_type)
     expected = posts_visible(source, NOW)
@@ -44,7 +44,7 @@ def test_feed_round_trip_gives_the_newest_items_with_comment_counts():
 
 
 def test_youtube_round_trip_gives_the_newest_15_videos_with_views_and_likes():
-    source = WORLD.source("youtube", "UCacmeCorporationVideo01")
+    source = WORLD.source("youtube", "UCspiceRouteSpicesVideo1")
     reply = youtube.render_channel_feed(source, NOW)
     posts = youtube_collector.parse_channel_feed(reply.body, "http://x/feeds/videos.xml", NOW)
     expected = posts_visible(source, NOW)
@@ -59,7 +59,7 @@ def test_youtube_round_trip_gives_the_newest_15_videos_with_views_and_likes():
 
 
 def test_mastodon_round_trip_marks_boosts_and_reads_the_audience():
-    source = WORLD.source("mastodon", "@globex@mstdn.social")
+    source = WORLD.source("mastodon", "@auroracaffe@mastodon.uno")
     reply = mastodon.render_statuses(source, NOW, {"limit": "40"}, "http://h/statuses")
     posts = mastodon_collector.parse_statuses(reply.body)
     expected = posts_visible(source, NOW)[:40]
@@ -80,7 +80,7 @@ def test_mastodon_round_trip_marks_boosts_and_reads_the_audience():
 
 
 def test_mastodon_link_header_pages_back_without_gaps_or_repeats():
-    source = WORLD.source("mastodon", "@globex@mstdn.social")
+    source = WORLD.source("mastodon", "@auroracaffe@mastodon.uno")
     seen, query = [], {"limit": "40"}
     for _ in range(20):
         reply = mastodon.render_statuses(source, NOW, query, "http://h/statuses")
@@ -96,7 +96,7 @@ def test_mastodon_link_header_pages_back_without_gaps_or_repeats():
 
 
 def test_bluesky_round_trip_marks_reposts_and_pages_with_the_cursor():
-    source = WORLD.source("bluesky", "globex.bsky.social")
+    source = WORLD.source("bluesky", "auroracaffe.bsky.social")
     did, stats = bluesky_collector.parse_profile(bluesky.render_profile(source, NOW).body)
     assert did == source.account_id
     assert stats.followers == followers_at(source, NOW)
@@ -120,7 +120,7 @@ def test_bluesky_round_trip_marks_reposts_and_pages_with_the_cursor():
 
 
 def test_telegram_round_trip_reads_views_reactions_and_pages_with_before():
-    source = WORLD.source("telegram", "globex_news")
+    source = WORLD.source("telegram", "auroracaffe_news")
     posts, before, audience = [], None, None
     for _ in range(30):
         page = telegram_collector.parse_channel_page(
@@ -135,7 +135,7 @@ def test_telegram_round_trip_reads_views_reactions_and_pages_with_before():
     by_id = {p.external_id: p for p in posts}
     assert len(by_id) == len(expected)
     for world_post in expected:
-        post = by_id[f"globex_news/{world_post.post_id}"]
+        post = by_id[f"auroracaffe_news/{world_post.post_id}"]
         counts = counts_at(world_post, NOW)
         assert post.published_at == world_post.published_at
         assert post.counts.likes == (counts["likes"] or None)  # no reactions shown: unknown
@@ -175,7 +175,7 @@ def test_server_answers_each_platform_and_rate_limits_the_failing_source():
                 "/feed/blog/feed.xml", headers={"If-None-Match": blog.headers["etag"]}
             )
             assert again.status_code == 304
-            limited = client.get("/telegram/s/initech_updates")
+            limited = client.get("/telegram/s/leafwell_updates")
             assert limited.status_code == 429
             assert limited.headers["retry-after"] == "3600"
             assert (

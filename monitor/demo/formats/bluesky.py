@@ -29,7 +29,11 @@ def render_profile(source: WorldSource, now: datetime) -> Reply:
     shown = posts_visible(source, now)
     profile = {
         **_author(source),
-        "description": f"The official account of {source.company}.",
+        "description": (
+            f"L'account ufficiale di {source.company}."
+            if source.language == "it"
+            else f"The official account of {source.company}."
+        ),
         "banner": f"{CDN}/banner/plain/{source.account_id}/bafkreibanner@jpeg",
         "followersCount": followers_at(source, now),
         "followsCount": 120 + len(source.company) * 11,

@@ -13,25 +13,25 @@ from urllib.parse import quote
 from monitor.demo.formats import Reply, json_reply
 from monitor.demo.world import REPORT_WEEK_START, TODAY
 
-# Mentions a week, the report week last: Globex is talked about most, and more than before.
+# Mentions a week, the report week last: Aurora Caffè is talked about most, and more than before.
 WEEKLY = {
     "Northwind": (4, 5, 3, 6, 4, 5, 4, 6, 5, 4, 6, 5, 7, 6),
-    "Globex": (14, 16, 15, 18, 17, 16, 19, 18, 20, 19, 21, 20, 18, 26),
-    "Initech": (6, 5, 7, 6, 8, 7, 6, 7, 8, 6, 7, 8, 7, 9),
-    "Acme": (3, 4, 3, 5, 4, 3, 4, 5, 4, 6, 5, 4, 5, 11),
+    "Aurora Caffè": (14, 16, 15, 18, 17, 16, 19, 18, 20, 19, 21, 20, 18, 26),
+    "Leafwell Teas": (6, 5, 7, 6, 8, 7, 6, 7, 8, 6, 7, 8, 7, 9),
+    "Spice Route": (3, 4, 3, 5, 4, 3, 4, 5, 4, 6, 5, 4, 5, 11),
 }
 TOPICS = (
-    "{name} raises prices for its small-business plan",
-    "Show HN: I rebuilt {name}'s dashboard in a weekend",
-    "{name} outage post-mortem",
-    "Why we moved our team to {name}",
-    "{name} open-sources its sync engine",
-    "Ask HN: Is {name} worth it for a five-person shop?",
+    "{name} raises its prices for offices and cafés",
+    "Show HN: I track {name}'s prices with a spreadsheet and a cron job",
+    "{name} recalls a batch after a labelling error",
+    "Why our office switched its coffee and tea to {name}",
+    "{name} publishes where every one of its beans and leaves comes from",
+    "Ask HN: Is {name}'s subscription worth it for a five-person office?",
 )
 COMMENTS = (
-    "We have used {name} for two years; support is slow but the product is solid.",
-    "{name} finally fixed the export bug that bit us last spring.",
-    "Honestly {name} is the only vendor in this space that publishes its roadmap.",
+    "We have ordered from {name} for two years; delivery is slow but the product is excellent.",
+    "{name} finally fixed the subscription bug that double-charged us last spring.",
+    "Honestly {name} is the only supplier in this space that publishes its sourcing.",
 )
 
 

@@ -39,7 +39,11 @@ def _entry(source: WorldSource, post: WorldPost, now: datetime) -> str:
     # YouTube bumps <updated> when the counters are refreshed, a few hours at most behind.
     updated = max(post.published_at, now - timedelta(hours=3))
     tags = " ".join(f"#{tag}" for tag in post.hashtags)
-    said = f"New from {source.company}. Subscribe for a new video every week."
+    said = (
+        f"Novità da {source.company}. Iscriviti per un nuovo video ogni settimana."
+        if source.language == "it"
+        else f"New from {source.company}. Subscribe for a new video every week."
+    )
     description = escape(said + (f"\n\n{tags}" if tags else ""))
     return f""" <entry>
   <id>yt:video:{video}</id>
