@@ -41,6 +41,7 @@ from sqlalchemy import create_engine, text
 from monitor.collect import sync_sources
 from monitor.config import load_config
 from monitor.domain import Harvest
+from monitor.instance_lock import instance_lock
 from monitor.metrics import IsoWeek
 from monitor.store import Store
 from monitor.store.fleet import FleetStore
@@ -215,3 +216,13 @@ def test_a_node_killed_mid_collection_loses_nothing_and_the_digest_is_sent_once(
     assert states == {**dict.fromkeys(survivors, "stopped"), victim: "silent"}
     assert status.returncode == 1
     assert any(f"fleet node {victim}" in problem for problem in health["problems"])
+
+
+def test_a_node_does_not_start_beside_monitor_run(database: str, tmp_path: Path) -> None:
+    with FaultServer(respond_with(world(2)), hosts=1) as server:
+        config = write_config(tmp_path, server, 2, database, "{interval: 1h}")
+        with Store(database) as store, instance_lock(store):  # what `monitor run` holds
+            refused = cli("worker", "-c", str(config), "--wait-for-database", "5s")
+    assert refused.returncode == 1
+    assert "`monitor run` (or `monitor collect`) is using the database" in refused.stderr
+    assert "Traceback" not in refused.stderr
