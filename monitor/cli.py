@@ -582,6 +582,13 @@ def run(
             metavar="DURATION",
         ),
     ] = "2m",
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Run N fleet nodes (`monitor worker`) on this machine instead (PostgreSQL).",
+            min=0,
+        ),
+    ] = 0,
 ) -> None:
     """Run the job: collect every source on its interval and send the digest on schedule."""
     from monitor.scheduler import run_job
@@ -591,12 +598,29 @@ def run(
         wait = parse_duration(wait_for_database)
     except ValueError as error:
         raise ConfigError(f"--wait-for-database: {error}") from None
+    if workers:
+        _run_fleet_here(config, workers, log_format, wait_for_database)
+        return
     run_job(
         _load(config),
         log_format=log_format.value,
         log_level=_log_level if _log_chosen else logging.INFO,
         wait_for_database_s=wait.total_seconds(),
     )
+
+
+def _run_fleet_here(config: Path | None, workers: int, log_format, wait: str) -> None:
+    """`monitor run --workers N`: the nodes of a fleet, as processes of this machine."""
+    from monitor.fleet import require_engine, require_postgresql
+    from monitor.fleet.supervise import run_workers
+    from monitor.logs import setup_logging
+
+    loaded = _load(config)
+    require_postgresql(loaded.database)
+    require_engine()
+    setup_logging(loaded, log_format.value, level=_log_level if _log_chosen else logging.INFO)
+    options = ["--log-format", log_format.value, "--wait-for-database", wait]
+    run_workers(_config_path(config).resolve(), workers, options)
 
 
 class FleetQueue(StrEnum):

@@ -13,6 +13,8 @@ import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,7 @@ from fleet_world import (
     CLOCKS_S,
     NODE_OPTIONS,
     POSTGRES_URL,
+    PROJECT,
     Fleet,
     cli,
     doing,
@@ -226,3 +229,24 @@ def test_a_node_does_not_start_beside_monitor_run(database: str, tmp_path: Path)
     assert refused.returncode == 1
     assert "`monitor run` (or `monitor collect`) is using the database" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_monitor_run_with_workers_runs_fleet_nodes_here(database: str, tmp_path: Path) -> None:
+    count = 6
+    started = datetime.now(UTC)
+    with FaultServer(respond_with(world(count)), hosts=2) as server:
+        config = write_config(tmp_path, server, count, database, "{interval: 1h}")
+        log = (tmp_path / "run.log").open("w")
+        job = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "run", "-c", str(config), "--workers", "2"],
+            cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        )  # fmt: skip
+        try:
+            wait_for(lambda: len(events_since(database, started)) == count, "every source")
+            wait_for(lambda: len(doing(database, "idle")) == 2, "two nodes, idle")
+        finally:
+            job.send_signal(signal.SIGTERM)
+            code = job.wait(60)
+    assert code == 0, (tmp_path / "run.log").read_text()[-3000:]
+    assert rows(database, "SELECT doing FROM nodes") == [("stopped",), ("stopped",)]

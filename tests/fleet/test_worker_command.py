@@ -40,6 +40,19 @@ def test_worker_on_sqlite_says_fleet_mode_needs_postgresql(tmp_path: Path) -> No
     assert not (tmp_path / "monitor.db").exists()  # refused before anything was created
 
 
+def test_monitor_run_with_workers_on_sqlite_says_fleet_mode_needs_postgresql(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(CONFIG.replace("DATABASE", f"sqlite:///{tmp_path / 'monitor.db'}"))
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "run", "-c", str(config), "--workers", "2"],
+        capture_output=True, text=True, cwd=PROJECT, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "fleet mode needs PostgreSQL" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_a_plan_interval_that_cron_cannot_say_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "monitor.yaml"
     config.write_text(CONFIG.replace("DATABASE", "postgresql+psycopg://nobody@127.0.0.1:9/x"))
