@@ -131,3 +131,28 @@ def test_a_failing_outcome_source_is_said_in_the_section_and_in_data_health(
     assert "Us on CSV file" in health
     # what was read before is still there: last week's figures stand
     assert "Visits from social this week: 1,840" in text
+
+
+def test_a_corrected_week_changes_the_figures_but_never_the_digest_that_was_sent(
+    project: Path,
+) -> None:
+    from monitor.export import export_outcomes
+    from monitor.weekly import run_week
+
+    config = load_config(project / "config" / "monitor.yaml")
+    week = IsoWeek.parse("2026-W47")
+    with Store(config.database) as store:
+        paths = run_week(store, config, week, NOW).paths
+        sent = paths.eml.read_bytes()
+        store.claim_delivery(week.label, "ceo@us.example", str(paths.eml), NOW)
+        store.finish_delivery(week.label, "ceo@us.example", status="sent", now=NOW)
+        corrected = CSV.replace("2026-W47;1.840", "2026-W47;1.910")
+        (project / "config" / "outcomes.csv").write_text(corrected, encoding="utf-8")
+        csv = [r.id for r in store.sources() if r.kind == "csv"]
+        later = NOW + timedelta(days=1)
+        asyncio.run(run_cycle(config, store, now=lambda: later, source_ids=csv))
+        rows = export_outcomes(store, week, MetricsSettings(timezone="UTC"), config.spend)
+        again = run_week(store, config, week, later)
+    assert rows[-1]["visits_from_social"] == 1910  # the week's figure is corrected
+    assert "1,910" in again.digest.text
+    assert paths.eml.read_bytes() == sent  # the digest that went out stays as it went out
