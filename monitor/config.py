@@ -207,7 +207,7 @@ class Config(Strict):
     outcome_sources: Sources = Field(
         default_factory=list,
         description="Where our own weekly results come from (visits from social, sign-ups, "
-        "orders): csv, plausible, matomo.",
+        "orders): csv, plausible, matomo, ga4.",
     )
     spend: Spend | None = Field(
         None, description="What our social media costs us, for cost per visit and engagement."
@@ -386,12 +386,17 @@ def anchor_paths(config: Config, folder: Path) -> Config:
 
 
 def _anchored(source: SourceBase, folder: Path) -> SourceBase:
-    """A CSV file named relative to the configuration, as a path from its folder."""
-    location = getattr(source, "location", None)
-    if location is None or source.is_url or Path(location).is_absolute():  # type: ignore[attr-defined]
-        return source
-    anchored = Path(os.path.normpath(folder / Path(location).expanduser())).as_posix()
-    return source.model_copy(update={"location": anchored})
+    """A file an outcome source names relative to the configuration (a CSV, a key file), as a
+    path from its folder."""
+    for name in ("location", "credentials_file"):
+        given = getattr(source, name, None)
+        if given is None or given.startswith(("http://", "https://")):
+            continue
+        path = Path(given).expanduser()
+        if not path.is_absolute():
+            anchored = Path(os.path.normpath(folder / path)).as_posix()
+            source = source.model_copy(update={name: anchored})
+    return source
 
 
 def parse_config(text: str, name: str = "config") -> Config:

@@ -113,7 +113,7 @@ def kind(name: str) -> Kind:
 
 
 def outcome_kinds() -> frozenset[str]:
-    """The kinds that read our own weekly results (csv, plausible, matomo)."""
+    """The kinds that read our own weekly results (csv, plausible, matomo, ga4)."""
     return frozenset(name for name, declared in all_kinds().items() if declared.outcomes)
 
 
