@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import signal
@@ -10,7 +11,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -26,7 +27,8 @@ CLOCKS_S = 0.005  # the database's clock against this machine's monotonic one
 
 
 def respond_with(sources, slow: dict[str, float] | None = None) -> Callable[[Request], Reply]:
-    """Each source's healthy answer; a path in `slow` waits that long, the first time only."""
+    """Each source's healthy answer, with an ETag (a request that sends it back gets 304);
+    a path in `slow` waits that long, the first time only."""
     slow = dict(slow or {})
 
     def respond(request: Request) -> Reply:
@@ -34,8 +36,11 @@ def respond_with(sources, slow: dict[str, float] | None = None) -> Callable[[Req
         if source is None:
             return Reply(404, label="unknown")
         reply = answer(source, request, 0)
+        etag = '"' + hashlib.sha256(reply.body).hexdigest()[:16] + '"'
+        if request.headers.get("if-none-match") == etag:
+            return Reply(304, b"", {"ETag": etag}, label="not modified")
         delay = slow.pop(request.path, 0.0)
-        return Reply(reply.status, reply.body, reply.headers, delay_s=delay) if delay else reply
+        return replace(reply, headers={**reply.headers, "ETag": etag}, delay_s=delay)
 
     return respond
 

@@ -111,6 +111,19 @@ def test_each_source_once_per_interval_and_no_host_rushed(database: str, tmp_pat
         assert min(gaps) >= per_host_s - CLOCKS_S, (port, sorted(gaps)[:5])
     busy = [name for name in fleet.nodes if "new posts" in fleet.log(name)]
     assert len(busy) >= 2, "the work was shared"
+    # Conditional GET across the fleet: every visit to a feed after the first sends back the
+    # ETag the first one got (whichever node made it) and is answered 304.
+    for source in sources:
+        if source.kind == "feed":
+            first, *later = server.requests_to(source.feed_path())
+            assert first.status == 200 and later
+            assert all(e.status == 304 and "if-none-match" in e.request.headers for e in later)
+    assert any(moved_between_nodes(fleet, source) for source in sources if source.kind == "feed")
+
+
+def moved_between_nodes(fleet: Fleet, source) -> bool:
+    """Whether two nodes collected this feed (each logs the sources it collected)."""
+    return sum(source.feed_path() in fleet.log(name) for name in fleet.nodes) >= 2
 
 
 class Mailbox:
