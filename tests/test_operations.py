@@ -285,7 +285,11 @@ def test_the_job_starts_once_a_booting_database_answers(tmp_path: Path) -> None:
     try:
         wait_for(lambda: "trying again in" in said.read_text(), "the job to find no database")
         late.open()  # the database has booted
-        wait_for(lambda: _job_state(direct, tmp_path) == "running", "the job to start")
+        wait_for(
+            lambda: job.poll() is not None or _job_state(direct, tmp_path) == "running",
+            "the job to start",
+        )
+        assert job.poll() is None, said.read_text()
     finally:
         job.send_signal(signal.SIGTERM)
         code = job.wait(PATIENCE_S)

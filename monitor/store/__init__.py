@@ -208,8 +208,15 @@ class Store(
         name is new but whose sources match a company that left the file is a rename.
         Sources that left the file are marked inactive, never deleted: history stays.
         """
-        with self.engine.begin() as connection:
-            sync_config(connection, companies)
+        try:
+            with self.engine.begin() as connection:
+                sync_config(connection, companies)
+        except (IntegrityError, OperationalError):
+            # Another process synced the same configuration meanwhile (the job starting while
+            # a health check runs `monitor status`): it inserted what this one was about to,
+            # or, on SQLite, wrote after this one read. Once more, on what it wrote.
+            with self.engine.begin() as connection:
+                sync_config(connection, companies)
 
     # --- sources ------------------------------------------------------------------
 

@@ -362,3 +362,47 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
     connection = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     connection.close()
+
+
+def test_two_processes_syncing_one_new_configuration_at_once_both_succeed(
+    database_url: str,
+) -> None:
+    """The job starting while a health check runs `monitor status`: both add the same new
+    company; the one that finds it added meanwhile reads again instead of failing."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the race is made step by step with PostgreSQL's row locks")
+    with Store(database_url) as store:
+        other = create_engine(database_url)
+        with other.connect() as first:  # the other process, half-way through its own sync
+            transaction = first.begin()
+            first.execute(s.companies.insert().values(name="Acme", is_self=False, active=True))
+            failures: list[BaseException] = []
+
+            def sync() -> None:
+                try:
+                    store.sync_config(companies())
+                except BaseException as error:  # reported by the assertion below
+                    failures.append(error)
+
+            syncing = threading.Thread(target=sync)
+            syncing.start()
+            _wait_until_blocked(other, "INSERT INTO companies")  # it read before the other wrote
+            transaction.commit()
+            syncing.join(30)
+        other.dispose()
+        assert failures == []
+        assert sorted(r.company for r in store.sources()) == ["Acme", "Us"]
+        with store.engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(s.companies)).scalar() == 2
+
+
+def _wait_until_blocked(engine, statement: str) -> None:
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE :q"
+    )
+    for _ in range(300):
+        with engine.connect() as connection:
+            if connection.execute(query, {"q": f"{statement}%"}).scalar():
+                return
+        threading.Event().wait(0.1)
+    raise AssertionError(f"{statement} never waited for the other transaction")
