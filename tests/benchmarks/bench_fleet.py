@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -93,6 +94,7 @@ def run(url: str, workers: int, args: argparse.Namespace, folder: Path) -> dict:
         config.write_text(config_yaml(world_sources, bases, url, collect))
         fleet = Fleet(config, folder, (*NODE_OPTIONS, "--concurrency", str(args.concurrency)))
         before = commits(url)
+        cpu_before = _children_cpu_s()
         started = time.monotonic()
         try:
             for n in range(workers):
@@ -101,6 +103,7 @@ def run(url: str, workers: int, args: argparse.Namespace, folder: Path) -> dict:
         finally:
             fleet.stop()
         wall_s = time.monotonic() - started
+    node_cpu_s = _children_cpu_s() - cpu_before  # the nodes were waited for: their CPU time
     time.sleep(1.5)  # the statistics are flushed within a second
     transactions = commits(url) - before
     _count, span_s = collected(url)
@@ -114,7 +117,14 @@ def run(url: str, workers: int, args: argparse.Namespace, folder: Path) -> dict:
         "sources_per_s": round((sources - 1) / span_s, 1) if span_s else None,
         "wall_s_with_startup": round(wall_s, 1),
         "transactions_per_source": round(transactions / sources, 1),
+        "node_cpu_ms_per_source": round(node_cpu_s * 1000 / sources, 1),
     }
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds (user and system) of this process's children that have ended."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -140,7 +150,8 @@ def main() -> int:
                 print(f"{r['workers']} worker(s): {r['sources']} sources of {r['items_per_source']}"
                       f" posts in {r['span_s']} s = {r['sources_per_s']} sources/s"
                       f" ({r['wall_s_with_startup']} s with start-up;"
-                      f" {r['transactions_per_source']} transactions a source)",
+                      f" {r['transactions_per_source']} transactions and"
+                      f" {r['node_cpu_ms_per_source']} ms of the nodes' CPU a source)",
                       flush=True)  # fmt: skip
     if args.json:
         print(json.dumps(results, indent=2))
