@@ -112,6 +112,11 @@ def kind(name: str) -> Kind:
         raise KeyError(f"no source kind {name!r}") from None
 
 
+def mention_kinds() -> frozenset[str]:
+    """The kinds that find what others say about a company (hackernews, gdelt, …)."""
+    return frozenset(name for name, declared in all_kinds().items() if declared.mentions)
+
+
 def outcome_kinds() -> frozenset[str]:
     """The kinds that read our own weekly results (csv, plausible, matomo, ga4)."""
     return frozenset(name for name, declared in all_kinds().items() if declared.outcomes)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
-from monitor.kinds import outcome_kinds
+from monitor.kinds import mention_kinds, outcome_kinds
 from monitor.metrics.frames import accounts_frame, engagement_rate, frame, posts_frame, utc_times
 from monitor.metrics.health import notes_for, source_health
 from monitor.metrics.history import content_by_platform, own_weeks, top_post_shares
@@ -64,10 +64,12 @@ def compute_week(
     previous_start = week.previous().start(tz)
     every_source = _sources_frame(sources)
     health = source_health(every_source, _events_frame(events), start, end, as_of)
-    # Outcome sources (our visits, sign-ups) are in data health, never in the posting figures.
-    outcome = every_source["platform"].isin(list(outcome_kinds())).to_numpy(dtype=bool)
-    source_table = every_source[~outcome].reset_index(drop=True)
-    social_health = [h for h, skip in zip(health, outcome, strict=True) if not skip]
+    # Outcome sources (our visits, sign-ups) and mention sources (what others say) are in
+    # data health, never in the posting figures: they post nothing and have no followers.
+    elsewhere = list(outcome_kinds() | mention_kinds())
+    not_posting = every_source["platform"].isin(elsewhere).to_numpy(dtype=bool)
+    source_table = every_source[~not_posting].reset_index(drop=True)
+    social_health = [h for h, skip in zip(health, not_posting, strict=True) if not skip]
     companies = pd.Index(source_table["company"].unique())
     accounts_df = accounts_frame(accounts)
     posts_df = posts_frame(posts, companies, frame(sources))

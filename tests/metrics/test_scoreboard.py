@@ -208,3 +208,22 @@ def test_a_world_with_no_posts_at_all_computes_without_data(world):
 def test_an_empty_database_computes_an_empty_week(world):
     metrics = world.compute("2026-W47")
     assert metrics.companies == [] and not metrics.has_data
+
+
+def test_a_mention_source_is_in_data_health_never_in_the_posting_figures(world):
+    """Hacker News finds what others say about us: it is no platform of ours, so no row 'us
+    on Hacker News: 0 posts', no 'no follower count on hackernews', no low-figures mark
+    when it fails."""
+    ours = world.source("Our Co", "bluesky", is_self=True)
+    listening = world.source("Our Co", "hackernews", is_self=True)
+    world.followers(ours, at(16), 1000)
+    world.post(ours, at(17), likes=10)
+    world.event(ours, at(17))
+    world.event(listening, at(17), ok=False, kind="rate_limited")
+    metrics = world.compute("2026-W47")
+    assert [(p.company, p.platform) for p in metrics.platforms] == [("Our Co", "bluesky")]
+    [company] = metrics.companies
+    assert not any("hackernews" in note for note in company.notes), company.notes
+    assert not company.incomplete
+    assert [h.platform for h in metrics.health] == ["bluesky", "hackernews"]
+    assert metrics.health[1].failures == {"rate_limited": 1}
