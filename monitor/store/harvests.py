@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, case, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, bindparam, case, insert, or_, select, update
 
 from monitor.domain import Counts, Harvest, Post
 from monitor.store import schema as s
@@ -192,8 +192,19 @@ def _known_posts(
 ) -> dict[tuple[int, str], Any]:
     known: dict[tuple[int, str], Any] = {}
     for start in range(0, len(pairs), _LOOKUP_CHUNK):
-        chunk = pairs[start : start + _LOOKUP_CHUNK]
-        query = select(*_KNOWN).where(tuple_(s.posts.c.source_id, s.posts.c.external_id).in_(chunk))
+        by_source: dict[int, list[str]] = {}
+        for source_id, external_id in pairs[start : start + _LOOKUP_CHUNK]:
+            by_source.setdefault(source_id, []).append(external_id)
+        # One "source = ? AND id IN (…)" a source: SQLite answers a (source, id) IN (…) by
+        # scanning the whole index, a cost that grew with the history at every batch.
+        query = select(*_KNOWN).where(
+            or_(
+                *(
+                    (s.posts.c.source_id == source_id) & s.posts.c.external_id.in_(ids)
+                    for source_id, ids in by_source.items()
+                )
+            )
+        )
         known.update({(row.source_id, row.external_id): row for row in connection.execute(query)})
     return known
 

@@ -406,3 +406,32 @@ def _wait_until_blocked(engine, statement: str) -> None:
                 return
         threading.Event().wait(0.1)
     raise AssertionError(f"{statement} never waited for the other transaction")
+
+
+def test_known_posts_are_looked_up_through_the_index_not_by_reading_it_all(tmp_path: Path):
+    """Each harvest asks which of its posts are known; with a year of history that lookup
+    must search the (source, id) index, not scan all of it (SQLite scans it for a
+    (source, id) IN (…) list, a cost that grows with every post ever stored)."""
+    from sqlalchemy import event
+
+    with Store(f"sqlite:///{tmp_path / 'm.db'}") as store:
+        store.sync_config(companies())
+        source = acme(store)
+        harvest = Harvest(NOW, posts=tuple(post(f"p{n}", likes=n) for n in range(5)))
+        store.save_harvest(source, harvest, track_engagement_for=TRACK, next_due_at=NOW)
+        lookups: list[tuple[str, tuple]] = []
+
+        def seen(_conn, _cursor, statement, parameters, _context, _many) -> None:
+            if statement.lstrip().startswith("SELECT") and "FROM posts" in statement:
+                lookups.append((statement, parameters))
+
+        event.listen(store.engine, "before_cursor_execute", seen)
+        store.save_harvest(source, harvest, track_engagement_for=TRACK, next_due_at=NOW)
+        event.remove(store.engine, "before_cursor_execute", seen)
+        assert lookups, "the second harvest looked nothing up"
+        with store.engine.connect() as connection:
+            for statement, parameters in lookups:
+                plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                details = " ".join(row[-1] for row in plan)
+                assert "SCAN posts" not in details, details
+                assert "SEARCH posts" in details, details
