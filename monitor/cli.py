@@ -180,15 +180,20 @@ def validate(config: ConfigOption = None) -> None:
     path = _config_path(config)
     loaded = load_config(path)
     sources = sum(len(c.sources) for c in loaded.companies)
+    outcomes = len(loaded.outcome_sources)
     out.print(
         styled(
-            "[green]OK[/green] {}: {} companies (us: {}), {} sources.",
+            "[green]OK[/green] {}: {} companies (us: {}), {} sources{}.",
             path,
             len(loaded.companies),
             loaded.organization.name,
             sources,
+            f", {outcomes} outcome source{'s' if outcomes > 1 else ''}" if outcomes else "",
         )
     )
+    if loaded.spend is not None:
+        spend = loaded.spend
+        out.print(f"Spend: {spend.amount:,.2f} {spend.currency} a {spend.per}.")
     for warning in missing_secrets(loaded):
         out.print(styled("[yellow]Note:[/yellow] {}; it is needed when that part runs.", warning))
     _print_alert_settings(loaded)

@@ -156,3 +156,10 @@ def test_a_corrected_week_changes_the_figures_but_never_the_digest_that_was_sent
     assert rows[-1]["visits_from_social"] == 1910  # the week's figure is corrected
     assert "1,910" in again.digest.text
     assert paths.eml.read_bytes() == sent  # the digest that went out stays as it went out
+
+
+def test_validate_counts_the_outcome_sources_and_states_the_spend(project: Path) -> None:
+    done = run("validate", "-c", "config/monitor.yaml", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert "2 companies (us: Us), 2 sources, 1 outcome source." in done.stdout
+    assert "Spend: 460.00 EUR a week." in done.stdout
