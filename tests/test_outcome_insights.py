@@ -45,6 +45,13 @@ def test_this_weeks_figures_come_with_their_change_on_last_week() -> None:
     assert orders.sentence("en") == "Orders this week: 9, against none last week."
 
 
+def test_a_figure_that_did_not_move_says_so_in_words() -> None:
+    [signups] = this_week(weeks([3, 5], [None, None], signups=[20, 20]))
+    assert signups.variant == "unchanged" and "change_pct" not in signups.numbers
+    assert signups.sentence("en") == "Sign-ups this week: 20, the same as last week."
+    assert signups.sentence("it") == "Iscrizioni questa settimana: 20, come la settimana scorsa."
+
+
 def test_busier_weeks_against_quieter_ones_with_both_sides_counted() -> None:
     said = observation(weeks([2, 6, 2, 6, 2, 6], [1000, 1800, 1100, 1900, 1050, 1820]))
     assert said.variant == "same"

@@ -68,6 +68,8 @@ def _change(name: str, value: float, previous: float | None, words: dict[str, st
         return Claim(f"brought_{name}", numbers=numbers, words=words, variant="alone")
     if previous == 0:  # no ratio against zero
         return Claim(f"brought_{name}", numbers=numbers, words=words, variant="from_none")
+    if value == previous:  # said in words: "0.0% on last week" reads like a figure missing
+        return Claim(f"brought_{name}", numbers=numbers, words=words, variant="unchanged")
     numbers |= {f"previous_{key}": previous, "change_pct": (value - previous) / previous * 100}
     return Claim(f"brought_{name}", numbers=numbers, words=words, variant="change")
 

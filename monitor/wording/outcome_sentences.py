@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def _brought(key: str, en_noun: str, it_noun: str, it_none: str) -> dict[str, dict[str, str]]:
-    """The three variants of one weekly figure: with its change, from none, alone."""
+    """The variants of one weekly figure: with its change, unchanged, from none, alone."""
     en = key
     return {
         f"{en}:change": {
@@ -13,6 +13,10 @@ def _brought(key: str, en_noun: str, it_noun: str, it_none: str) -> dict[str, di
             "({previous_count}).",
             "it": f"{it_noun} questa settimana: {{count}}, {{change_pct}} sulla settimana scorsa "
             "({previous_count}).",
+        },
+        f"{en}:unchanged": {
+            "en": f"{en_noun} this week: {{count}}, the same as last week.",
+            "it": f"{it_noun} questa settimana: {{count}}, come la settimana scorsa.",
         },
         f"{en}:from_none": {
             "en": f"{en_noun} this week: {{count}}, against none last week.",
@@ -35,6 +39,10 @@ OUTCOME_SENTENCES: dict[str, dict[str, str]] = {
         "en": "Revenue this week: {money}, {change_pct} on last week ({previous_money}).",
         "it": "Ricavi questa settimana: {money}, {change_pct} sulla settimana scorsa "
               "({previous_money}).",
+    },
+    "brought_revenue:unchanged": {
+        "en": "Revenue this week: {money}, the same as last week.",
+        "it": "Ricavi questa settimana: {money}, come la settimana scorsa.",
     },
     "brought_revenue:from_none": {
         "en": "Revenue this week: {money}, against none last week.",
