@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Collection, Coroutine
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -95,10 +96,12 @@ async def run_cycle(
     client: HttpClient | None = None,
     on_outcome: Callable[[SourceOutcome], None] | None = None,
     record_run: bool = True,
+    writer: BatchWriter | None = None,
 ) -> CycleReport:
     """Collect the chosen sources (all active ones by default); one failing stops no other.
 
-    `records`, when given, are the sources to collect as the caller already read them.
+    `records`, when given, are the sources to collect as the caller already read them;
+    `writer`, a writer the caller keeps open across cycles (the job's), else one of its own.
     """
     started = now()
     if records is None:
@@ -112,10 +115,12 @@ async def run_cycle(
     client = client or HttpClient(config.collect)
     track_for = config.collect.track_engagement_for
     try:
-        with BatchWriter(store, track_engagement_for=track_for) as writer:
+        with (
+            nullcontext(writer) if writer else BatchWriter(store, track_engagement_for=track_for)
+        ) as writing:
 
             async def one(record: SourceRecord) -> SourceOutcome:
-                outcome = await collect_one(config, store, client, record, now(), writer=writer)
+                outcome = await collect_one(config, store, client, record, now(), writer=writing)
                 if on_outcome:
                     on_outcome(outcome)
                 return outcome

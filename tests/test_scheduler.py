@@ -556,3 +556,37 @@ def test_the_job_holds_a_week_in_which_nothing_was_read_and_logs_why(tmp_path, m
     assert result.status == "held" and mailbox.received == []
     [line] = [r.getMessage() for r in caplog.records if "2026-W47" in r.getMessage()]
     assert "held, not sent" in line and "none of our own organisation's sources" in line
+
+
+def test_a_sources_job_lives_in_memory_and_one_stored_by_an_earlier_version_is_dropped(tmp_path):
+    """Each run of a stored job rewrote its database row; the per-source jobs are planned
+    anew at every start from the sources' next_due_at, so they are kept in memory only."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    config = make_config(tmp_path)
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    store = Store(config.database)
+    sync_sources(config, store)
+    every = {f"collect:{r.id}" for r in store.sources()}
+    source_id = store.sources()[0].id
+
+    async def install(stale_job: bool) -> tuple[list[str], list[str]]:
+        scheduler = create_scheduler(store)
+        scheduler.start(paused=True)
+        if stale_job:  # as a version that kept them in the database left it
+            scheduler.add_job(job_module.collect_source, IntervalTrigger(hours=1),
+                              args=[source_id], id=f"collect:{source_id}")  # fmt: skip
+        install_jobs(scheduler, config, store, now)
+        stored = [job.id for job in scheduler.get_jobs(jobstore="default")]
+        in_memory = [job.id for job in scheduler.get_jobs(jobstore="process")]
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)
+        return stored, in_memory
+
+    try:
+        stored, in_memory = asyncio.run(install(stale_job=True))
+    finally:
+        store.close()
+    assert not any(job.startswith("collect:") for job in stored), stored
+    collecting = [job for job in in_memory if job.startswith("collect:")]
+    assert sorted(collecting) == sorted(every)  # one a source, the stale one not twice
