@@ -62,6 +62,13 @@ EverySourceOption = Annotated[
         help="A row for every source, however many (past 40, only those that need a look).",
     ),
 ]
+WaitForDatabaseOption = Annotated[
+    str,
+    typer.Option(
+        help="How long to wait for a database server that does not answer yet, like 2m.",
+        metavar="DURATION",
+    ),
+]
 
 
 class LogLevel(StrEnum):
@@ -74,6 +81,9 @@ class LogLevel(StrEnum):
 class LogFormat(StrEnum):
     plain = "plain"
     json = "json"
+
+
+LogFormatOption = Annotated[LogFormat, typer.Option(help="How log lines look.")]
 
 
 class ExportTable(StrEnum):
@@ -579,14 +589,8 @@ def _company_named(store: Store, given: str | None) -> str | None:
 @plain_errors
 def run(
     config: ConfigOption = None,
-    log_format: Annotated[LogFormat, typer.Option(help="How log lines look.")] = LogFormat.plain,
-    wait_for_database: Annotated[
-        str,
-        typer.Option(
-            help="How long to wait for a database server that does not answer yet, like 2m.",
-            metavar="DURATION",
-        ),
-    ] = "2m",
+    log_format: LogFormatOption = LogFormat.plain,
+    wait_for_database: WaitForDatabaseOption = "2m",
     workers: Annotated[
         int,
         typer.Option(
@@ -663,14 +667,8 @@ def worker(
             metavar="DURATION",
         ),
     ] = "30s",
-    log_format: Annotated[LogFormat, typer.Option(help="How log lines look.")] = LogFormat.plain,
-    wait_for_database: Annotated[
-        str,
-        typer.Option(
-            help="How long to wait for a database server that does not answer yet, like 2m.",
-            metavar="DURATION",
-        ),
-    ] = "2m",
+    log_format: LogFormatOption = LogFormat.plain,
+    wait_for_database: WaitForDatabaseOption = "2m",
 ) -> None:
     """Run one node of a fleet (PostgreSQL): collect, plan and send with the other nodes."""
     from monitor.fleet import require_engine, require_postgresql
