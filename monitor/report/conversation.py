@@ -11,7 +11,7 @@ from monitor.metrics.conversation import Conversation
 from monitor.report.i18n import Formatter
 from monitor.report.safety import excerpt
 
-# What none of the mention sources can see, said every time.
+# What none of the mention sources can see, said every time (marked for translation below).
 NOT_SEEN = "X, LinkedIn or TikTok"
 
 
@@ -86,5 +86,5 @@ def coverage_sentence(conversation: Conversation, fmt: Formatter) -> str:
         "Mentions counted from %(sources)s; not %(unseen)s. Each mention is counted once, "
         "never a company's own posts.",
         sources=listed,
-        unseen=NOT_SEEN,
+        unseen=fmt._(NOT_SEEN),
     )

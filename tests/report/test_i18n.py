@@ -114,3 +114,16 @@ def test_post_dates_use_local_weekday_and_month_names():
     moment = datetime(2025, 11, 18, 9, 30, tzinfo=UTC)
     assert Formatter("en").day(moment) == "Tue 18 Nov, 09:30"
     assert Formatter("it").day(moment) == "mar 18 nov, 09:30"
+
+
+def test_what_the_mention_sources_cannot_see_is_said_in_the_reports_language():
+    from monitor.metrics import IsoWeek
+    from monitor.metrics.conversation import Conversation
+    from monitor.report.conversation import coverage_sentence
+
+    heard = Conversation(IsoWeek.parse("2026-W47"), 0, (), (), (("hackernews", 1),))
+    assert coverage_sentence(heard, Formatter("it")) == (
+        "Citazioni contate da Hacker News; non da X, LinkedIn o TikTok. Ogni citazione è "
+        "contata una volta, mai i post dell'azienda stessa."
+    )
+    assert "not X, LinkedIn or TikTok" in coverage_sentence(heard, Formatter("en"))
