@@ -27,8 +27,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.alerts import check_alerts
-from monitor.alerts.runner import AlertChecks
+from monitor.alerts.runner import AlertChecks, after_collections
 from monitor.clock import utc_now
 from monitor.collect import run_cycle, sync_sources
 from monitor.config import Config, ReportSettings
@@ -123,19 +122,6 @@ async def collect_source(source_id: int) -> None:
             await loop.run_in_executor(None, runtime.alerts.run, {record.company})
     finally:
         runtime.collecting.discard(task)
-
-
-def _alert_checks(runtime: _Runtime) -> AlertChecks | None:
-    """The checks after each collection; None when the configuration has alerts off."""
-    settings = runtime.config.alerts
-    if settings is None or not settings.enabled:
-        return None
-
-    def check(companies: set[str]) -> None:
-        check_alerts(runtime.config, runtime.store, runtime.clock(), companies=companies,
-                     sleep=runtime.stopping.wait, ssl_context=runtime.ssl_context)  # fmt: skip
-
-    return AlertChecks(check)
 
 
 def _database_still_there(runtime: _Runtime) -> bool:
@@ -464,7 +450,7 @@ def run_job(
     with store, instance_lock(store):
         sync_sources(config, store)
         runtime = _runtime = _Runtime(config, store, clock, run_week, ssl_context)
-        runtime.alerts = _alert_checks(runtime)
+        runtime.alerts = after_collections(runtime)
         runtime.run_id = store.start_run(JOB_RUN_KIND, clock())
         store.beat(runtime.run_id, clock())
         try:

@@ -47,3 +47,19 @@ class AlertChecks:
             if not batch:
                 self._running = False
             return batch
+
+
+def after_collections(job) -> AlertChecks | None:
+    """The checks after each collection of a long-running job (`monitor run`, a fleet node:
+    anything with config, store, clock, stopping and ssl_context); None when alerts are off.
+    Each alert is claimed in the store before it is sent, so two nodes never send one twice."""
+    settings = job.config.alerts
+    if settings is None or not settings.enabled:
+        return None
+    from monitor.alerts import check_alerts
+
+    def check(companies: set[str]) -> None:
+        check_alerts(job.config, job.store, job.clock(), companies=companies,
+                     sleep=job.stopping.wait, ssl_context=job.ssl_context)  # fmt: skip
+
+    return AlertChecks(check)

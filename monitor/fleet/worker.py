@@ -19,8 +19,7 @@ from datetime import datetime
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import ConnectorException
 
-from monitor.alerts import check_alerts
-from monitor.alerts.runner import AlertChecks
+from monitor.alerts.runner import after_collections
 from monitor.clock import utc_now
 from monitor.collect import sync_sources
 from monitor.config import Config
@@ -76,25 +75,11 @@ def run_worker(
             )
         try:
             node = Node(config, store, fleet, settings, clock)
-            node.alerts = _alert_checks(node)
+            node.alerts = after_collections(node)
             asyncio.run(_serve(node, setup))
         finally:
             setup.release()
             fleet.release_shared_lock(shared, ADVISORY_LOCK_KEY)
-
-
-def _alert_checks(node: Node) -> AlertChecks | None:
-    """The alert checks after each collection, as `monitor run` has them (each alert is
-    claimed in the store before it is sent, so two nodes never send one twice)."""
-    settings = node.config.alerts
-    if settings is None or not settings.enabled:
-        return None
-
-    def check(companies: set[str]) -> None:
-        check_alerts(node.config, node.store, node.clock(), companies=companies,
-                     sleep=node.stopping.wait, ssl_context=node.ssl_context)  # fmt: skip
-
-    return AlertChecks(check)
 
 
 def build_app(database_url: str, settings: NodeSettings) -> App:
