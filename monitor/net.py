@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import json
 import random
@@ -22,6 +23,7 @@ from contextlib import AbstractAsyncContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.request import getproxies
 
 import httpx
 from protego import Protego
@@ -29,11 +31,14 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 
 from monitor.config import CollectSettings
 from monitor.errors import SourceError
+from monitor.host_pools import HostPools
 from monitor.http_errors import describe_problem, retry_after, status_error, too_large
 
 RETRY_AFTER_CAP_S = 300.0
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 60.0
+# Hosts whose kept-alive connection is kept between requests (a socket each), at least.
+HOSTS_KEPT = 128
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
 # The permanent redirects met by the current collection (each source runs in a task of its
@@ -171,7 +176,7 @@ class HttpClient:
         self._timeout_s = settings.timeout.total_seconds()
         self._interval_s = settings.per_host_interval.total_seconds()
         self._client = httpx.AsyncClient(
-            transport=transport,
+            transport=transport or _default_transport(settings.concurrency),
             timeout=httpx.Timeout(self._timeout_s),
             follow_redirects=False,  # followed here, so every hop is polite and loops end
             # Only what _BoundedDecoder can inflate within max_bytes.
@@ -310,13 +315,14 @@ class HttpClient:
 
     async def _send(self, request: _Request) -> Response:
         url = request.url
-        host = self._hosts.setdefault(_host_key(url), _Host())
+        key = _host_key(url)
+        host = self._hosts.setdefault(key, _Host())
         async with host.lock:
             interval = max(self._interval_s, host.min_interval_s)
             wait = host.last_start + interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)  # politeness is real time, never the injected sleep
-            async with self._slots, self._host_turn(_host_key(url), interval):
+            async with self._slots, self._host_turn(key, interval):
                 host.last_start = time.monotonic()
                 self.stats.requests += 1
                 try:
@@ -456,6 +462,14 @@ class _BoundedDecoder:
             ) from None
 
 
+def _default_transport(concurrency: int) -> httpx.AsyncBaseTransport | None:
+    """A pool per host; or httpx's own, which knows the proxy, when the environment sets one."""
+    if getproxies():
+        return None
+    return HostPools(keep_hosts=max(HOSTS_KEPT, 4 * concurrency))
+
+
+@functools.lru_cache(maxsize=16384)  # the same addresses at every cycle; parsing one is not free
 def _host_key(url: str) -> str:
     parsed = httpx.URL(url)
     return f"{parsed.host}:{parsed.port or (443 if parsed.scheme == 'https' else 80)}"
