@@ -153,7 +153,7 @@ def _write_posts(
     counts_rows: list[dict[str, Any]] = []
     if new_rows:
         returning = insert(s.posts).returning(
-            s.posts.c.id, s.posts.c.source_id, s.posts.c.external_id, sort_by_parameter_order=True
+            s.posts.c.id, s.posts.c.source_id, s.posts.c.external_id
         )
         for row in connection.execute(returning, new_rows):
             post, observed = wanted[(row.source_id, row.external_id)]

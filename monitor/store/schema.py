@@ -27,9 +27,17 @@ from sqlalchemy import (
     inspect,
     text,
 )
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from monitor.domain import NAME_MAX_CHARS, TARGET_MAX_CHARS
+
+
+class _SqliteText(sqlite.DATETIME):
+    """SQLite's DATETIME column, handed its text already written by UtcDateTime."""
+
+    def bind_processor(self, dialect):
+        return None
 
 
 class UtcDateTime(TypeDecorator):
@@ -38,12 +46,22 @@ class UtcDateTime(TypeDecorator):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SqliteText())
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | str | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; times must be timezone-aware")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        naive = value.astimezone(UTC).replace(tzinfo=None)
+        if dialect.name == "sqlite":
+            # The text SQLAlchemy's DATETIME writes ("2026-11-20 09:30:00.000000"), in one C
+            # call: its own formatting cost a quarter of writing a harvest's posts.
+            return naive.isoformat(" ", "microseconds")
+        return naive
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -207,6 +207,24 @@ def test_a_naive_time_is_refused(store: Store) -> None:
     with pytest.raises(Exception, match="timezone-aware"):
         save(store, acme(store), harvest(broken))
     assert count(store, s.posts) == 0
+
+
+def test_times_are_kept_in_utc_as_sqlalchemy_writes_them_on_sqlite(sqlite_url: str) -> None:
+    """The text must stay SQLAlchemy's own DATETIME text: older rows were written by it, and
+    SQL compares times as text (published_at >= :since)."""
+    paris = timezone(timedelta(hours=1))
+    published = datetime(2026, 11, 19, 10, 30, 5, 7, tzinfo=paris)
+    with Store(sqlite_url) as store:
+        store.sync_config(companies())
+        save(store, acme(store), harvest(Post("p1", published)))
+        with store.engine.connect() as connection:
+            stored = connection.execute(text("SELECT published_at FROM posts")).scalar_one()
+        just_before = published - timedelta(microseconds=1)
+        found = store.read_posts(just_before, published + timedelta(microseconds=1))
+        assert store.read_posts(published + timedelta(microseconds=1), NOW).rows == []
+    assert stored == "2026-11-19 09:30:05.000007"
+    [read] = found.rows
+    assert read[found.columns.index("published_at")] == published
 
 
 def test_failures_are_recorded_on_the_source(store: Store) -> None:
