@@ -9,7 +9,8 @@ the same at 5,000 and 10,000 feeds (time per 1,000 sources), bench_fetch_path.py
 client's CPU a request against plain httpx), bench_status.py (10,000
 sources), bench_metrics.py (50/200/1,000 sources, a year of history each), bench_render.py
 (10 companies x 5 platforms) and soak_run.py (shortened) as subprocesses, reads the figures
-each prints with --json, and prints: figure, measured, baseline, target, pass/fail.
+each prints with --json, and prints: figure, measured, baseline, target, pass/fail, after
+a first row of how fast this machine runs plain Python (so two machines' figures compare).
 `--baseline` also measures another checkout (main before a change) in the same run.
 Exit status 1 when a figure misses its target. Takes about 25 minutes plus the soak
 (building the 1,000-source year alone takes 4).
@@ -247,6 +248,18 @@ def soak_rows(minutes: float) -> list[Row]:
     ]  # fmt: skip
 
 
+def machine_row() -> Row:
+    """How fast this machine runs plain Python (best of 3): figures of two machines compare
+    only through it (the targets against the network floor are harder on a slower CPU)."""
+    times = []
+    for _ in range(3):
+        began = time.process_time()
+        sum(i * i for i in range(10**7))
+        times.append(time.process_time() - began)
+    return Row("machine: plain Python, 10 million squares summed", f"{min(times):.2f} s",
+               f"{os.cpu_count()} cores", "(reference, lower is faster)", True)  # fmt: skip
+
+
 def table(rows: list[Row]) -> str:
     header = Row("figure", "measured", "baseline / context", "target", True)
     cells = [[r.figure, r.measured, r.baseline, r.target, "pass" if r.passed else "FAIL"]
@@ -274,7 +287,7 @@ def main() -> None:
         "render": render_rows,
         "soak": lambda: soak_rows(args.soak_minutes),
     }
-    rows: list[Row] = []
+    rows: list[Row] = [machine_row()]
     for name in args.only.split(","):
         print(f"running {name} ...", file=sys.stderr, flush=True)
         rows += parts[name.strip()]()
