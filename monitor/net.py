@@ -464,7 +464,7 @@ class _BoundedDecoder:
 
 def _default_transport(concurrency: int) -> httpx.AsyncBaseTransport | None:
     """A pool per host; or httpx's own, which knows the proxy, when the environment sets one."""
-    if getproxies():
+    if any(scheme != "no" for scheme in getproxies()):  # "no": NO_PROXY alone sets no proxy
         return None
     return HostPools(keep_hosts=max(HOSTS_KEPT, 4 * concurrency))
 

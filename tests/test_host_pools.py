@@ -63,7 +63,15 @@ def collect_settings(concurrency: int) -> CollectSettings:
     )
 
 
-def test_each_host_keeps_its_connection_with_more_hosts_than_requests_in_flight():
+@pytest.mark.parametrize("no_proxy", [None, "intranet.example"])
+def test_each_host_keeps_its_connection_with_more_hosts_than_requests_in_flight(
+    monkeypatch: pytest.MonkeyPatch, no_proxy: str | None
+):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    if no_proxy:  # NO_PROXY alone names no proxy
+        monkeypatch.setenv("NO_PROXY", no_proxy)
+
     async def go() -> list[Host]:
         hosts, servers = await started(3)
         async with HttpClient(collect_settings(concurrency=2)) as client:
