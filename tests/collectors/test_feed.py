@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from collector_support import fixtures, run_collector
 from pytest_httpserver import HTTPServer
 
-from monitor.collectors import collector_for
+from monitor.collectors import collector_for, feed
 from monitor.collectors.feed import excerpt, parse_feed, rebase, stable_id, strip_html
 from monitor.config import FeedSource
 from monitor.domain import Harvest, Post
@@ -142,6 +144,44 @@ def test_rss_links_resolve_against_the_feed_address_and_only_http_links_stay() -
 <pubDate>Tue, 03 Mar 2026 10:00:00 GMT</pubDate></item></channel></rss>"""
     posts, _ = parse_feed(body, "https://acme.example/feed.xml", NOW, "application/rss+xml")
     assert [p.url for p in posts] == ["https://acme.example/news/one", None]
+
+
+LINKS = [
+    *("https://acme.example/news/one", "http://acme.example", "https://acme.example?q=1#top"),
+    *("https://u:p@acme.example:8080/a/../b//c?x=1&y=%20#f?g", " https://acme.example/pad "),
+    *("http://acme.example/x?", "http://acme.example/x#", "http://acme.example/x?#f"),
+    *("http://acme.example/x;", "http://acme.example/x;p", "http://acme.example/x?a;b"),
+    *("HTTP://acme.example/", "http:///path", "http://[::1]/", "http://[::1/", "https:"),
+    *("http://acme.example/ä", "http://acme.example/a b", "http://acme.example/a\tb"),
+    *("https://acme.example\\x", "//cdn.example/x", "/news/one", "", "  ", "javascript:x()"),
+]
+
+
+def urljoin_reading(base: str, link: str) -> tuple[str, str | None]:
+    """What _absolute gave when it always asked urljoin, or the error urljoin raised."""
+    try:
+        resolved = urljoin(base, link.strip()) if link else None
+    except ValueError as error:  # an IPv6 host without its closing bracket
+        return "error", str(error)
+    ok = resolved is not None and resolved.startswith(("http://", "https://"))
+    return "link", resolved if ok else None
+
+
+def our_reading(base: str, link: str) -> tuple[str, str | None]:
+    try:
+        return "link", feed._absolute(base, link)
+    except ValueError as error:
+        return "error", str(error)
+
+
+@pytest.mark.parametrize("base", ["https://acme.example/news/feed/", "http://acme.example"])
+def test_links_resolve_as_urljoin_resolves_them(base: str) -> None:
+    pick = random.Random(16)
+    pieces = ["https://", "acme.example", "/", "?", "#", ";", ":", "@", "[", "]", " ", "\t", "ä"]
+    links = LINKS + ["".join(pick.choices(pieces, k=pick.randint(1, 9))) for _ in range(3000)]
+    assert [our_reading(base, link) for link in links] == [
+        urljoin_reading(base, link) for link in links
+    ]
 
 
 def test_atom_entry_with_only_an_updated_time_is_flagged_estimated() -> None:
