@@ -12,7 +12,8 @@ from collector_support import fixtures, run_collector
 from pytest_httpserver import HTTPServer
 
 from monitor.collectors import collector_for, feed
-from monitor.collectors.feed import excerpt, parse_feed, rebase, stable_id, strip_html
+from monitor.collectors.feed import parse_feed, rebase, stable_id
+from monitor.collectors.feed_text import excerpt, strip_html
 from monitor.config import FeedSource
 from monitor.domain import Harvest, Post
 from monitor.errors import SourceError

@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from monitor.collectors.feed import strip_html
+from monitor.collectors.feed_text import strip_html
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BLOCKS = ["p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "img"]
