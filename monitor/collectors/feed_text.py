@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from lxml import etree
-from lxml import html as lxml_html
 
 EXCERPT_CHARS = 500
 _BLOCKS = {
@@ -39,10 +38,14 @@ _DROPPED = {"script", "style", etree.Comment}
 # lxml.html's own parser settings and its test for a whole document, without its element classes
 _HTML_PARSER = etree.HTMLParser()
 _FULL_HTML = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
+# Characters no XML tree holds (lxml refuses them in any text it is given): a space instead,
+# so that one of them in a feed's description never costs the feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def strip_html(html: str) -> str:
     """Plain text of an HTML fragment, whitespace collapsed; scripts and styles dropped."""
+    html = _NOT_XML.sub(" ", html)
     if "<" not in html and "&" not in html:
         return " ".join(html.split())
     try:
@@ -61,18 +64,16 @@ def strip_html(html: str) -> str:
 
 
 def _fragment_body(html: str) -> etree._Element:
-    """The <body> that lxml.html.fragment_fromstring reads the fragment into, the same way.
-
-    Half its cost is its Python layers and element classes; only a document it would fail an
-    assertion on (no single <body>) is still handed to it, to fail the same way.
-    """
+    """The <body> that lxml.html.fragment_fromstring reads the fragment into, the same way
+    (half its cost was its Python layers and element classes); the whole document when it
+    has no single <body>, where lxml.html fails an assertion."""
     document = html if _FULL_HTML(html) else f"<html><body>{html}</body></html>"
     root = etree.fromstring(document, _HTML_PARSER)
     if root is None:
         raise etree.ParserError("Document is empty")
     bodies = [child for child in root if child.tag == "body"]
     if root.tag != "html" or len(bodies) != 1:
-        return lxml_html.fragment_fromstring(html, create_parent="div")
+        return root
     body = bodies[0]
     if body.text is not None:  # the leading text as lxml.html keeps it: dropped when blank, else
         body.text = body.text if body.text.strip() else None  # copied (control characters fail)
