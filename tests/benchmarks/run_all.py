@@ -6,8 +6,8 @@
 Runs bench_collect_feeds.py (1,000 feeds on 100 hosts, with the sequential loop, the whole
 `monitor collect` process and, when installed at $URLWATCH, urlwatch on the same servers),
 the same at 5,000 and 10,000 feeds (time per 1,000 sources), bench_fetch_path.py (the
-client's CPU a request against plain httpx), bench_status.py (10,000
-sources), bench_metrics.py (50/200/1,000 sources, a year of history each), bench_render.py
+client's CPU a request against plain httpx), bench_parse_feeds.py (a feed's parse),
+bench_status.py (10,000 sources), bench_metrics.py (50/200/1,000 sources, a year of history each), bench_render.py
 (10 companies x 5 platforms) and soak_run.py (shortened) as subprocesses, reads the figures
 each prints with --json, and prints: figure, measured, baseline, target, pass/fail, after
 a first row of how fast this machine runs plain Python (so two machines' figures compare).
@@ -179,6 +179,20 @@ def fetch_rows() -> list[Row]:
     ]  # fmt: skip
 
 
+def parse_rows(baseline: str | None) -> list[Row]:
+    p, _ = run_benchmark("bench_parse_feeds.py", *(["--code", baseline] if baseline else []))
+    mine = p["this"]["bench_ms"]
+    if not baseline:
+        return [Row("parse: CPU a 20-item RSS feed", f"{mine:.2f} ms", "", "", True)]
+    before = p["baseline"]["bench_ms"]
+    return [
+        Row("parse: CPU a 20-item RSS feed", f"{mine:.2f} ms", f"main {before:.2f} ms",
+            ">= 2x cheaper than before issue 16", p["bench_speedup"] >= 2),
+        Row("parse: the same posts as the baseline", str(p["same_posts"]), "", "True",
+            p["same_posts"]),
+    ]  # fmt: skip
+
+
 def status_rows(baseline: str | None) -> list[Row]:
     s, _ = run_benchmark("bench_status.py", *(["--code", baseline] if baseline else []))
     mine = s["status_s"][str(ROOT)]
@@ -274,7 +288,7 @@ def table(rows: list[Row]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--soak-minutes", type=float, default=2.0)
-    parser.add_argument("--only", default="collect,scale,fetch,status,metrics,render,soak")
+    parser.add_argument("--only", default="collect,scale,fetch,parse,status,metrics,render,soak")
     parser.add_argument("--baseline", help="a checkout of main before a change, measured too")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
@@ -282,6 +296,7 @@ def main() -> None:
         "collect": lambda: collect_rows(args.baseline),
         "scale": scale_rows,
         "fetch": fetch_rows,
+        "parse": lambda: parse_rows(args.baseline),
         "status": lambda: status_rows(args.baseline),
         "metrics": metrics_rows,
         "render": render_rows,
