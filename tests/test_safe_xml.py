@@ -79,3 +79,14 @@ def test_a_declaration_anywhere_in_the_body_gets_the_check(xml_parses: list[byte
     with pytest.raises(SourceError, match="is malformed"):
         refuse_xml_entities(body, "u")
     assert xml_parses == [body]
+
+
+@pytest.mark.parametrize("codec", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_entity_declarations_in_utf32_are_refused(codec: str) -> None:
+    body = BOMB.format(encoding="UTF-32").encode(codec)  # "utf-32" writes a byte order mark
+    with pytest.raises(SourceError, match="declares XML entities"):
+        refuse_xml_entities(body, "http://x/feed")
+
+
+def test_a_utf32_feed_that_declares_nothing_passes() -> None:
+    refuse_xml_entities(PLAIN.format(encoding="UTF-32").encode("utf-32"), "http://x/feed")
