@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ssl
 from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import cast
 
 import httpx
 
@@ -50,7 +51,7 @@ class HostPools(httpx.AsyncBaseTransport):
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=_Tracked(response.stream, lambda: self._done(key)),
+            stream=_Tracked(cast(httpx.AsyncByteStream, response.stream), lambda: self._done(key)),
             extensions=response.extensions,
         )
 
@@ -77,7 +78,7 @@ class HostPools(httpx.AsyncBaseTransport):
 class _Tracked(httpx.AsyncByteStream):
     """A response body that tells its pool's owner when it is closed (the host is idle)."""
 
-    def __init__(self, stream: httpx.AsyncByteStream, on_close):
+    def __init__(self, stream: httpx.AsyncByteStream, on_close: Callable[[], None]):
         self._stream = stream
         self._on_close = on_close
         self._closed = False
