@@ -45,6 +45,8 @@ def _storable(counters: Counts | AccountStats) -> tuple[Any, dict[str, object]]:
         for f in fields(counters)
         if (value := getattr(counters, f.name)) is not None and not _fits(value)
     }
+    if not refused:  # nearly always: no copy to make
+        return counters, refused
     return replace(counters, **dict.fromkeys(refused)), refused
 
 
