@@ -11,7 +11,18 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, OperationalError
 
 from monitor.errors import DatabaseUnreachable, StoreError
@@ -37,6 +48,15 @@ from monitor.store.schema import LATEST_VERSION, MIGRATIONS
 # A source with its company's name and whether it is us.
 _SOURCES = select(s.sources, s.companies.c.name.label("company"), s.companies.c.is_self).join(
     s.companies
+)
+# Built once: `monitor run` reads one source at every job, and building the query each time
+# (and its cache key) cost more than running it.
+_ONE_SOURCE = _SOURCES.where(s.sources.c.id == bindparam("source_id"))
+_PUBLISH_TIMES = (
+    select(s.posts.c.published_at)
+    .where(s.posts.c.source_id == bindparam("source_id"), ~s.posts.c.is_repost)
+    .order_by(s.posts.c.published_at.desc())
+    .limit(bindparam("limit"))
 )
 
 __all__ = ["COUNTERS", "DeliveryRecord", "HarvestResult", "Rows", "SourceRecord", "Store"]
@@ -230,7 +250,7 @@ class Store(
     def source(self, source_id: int) -> SourceRecord | None:
         """One source, active or not; None when there is no such source."""
         with self.engine.connect() as connection:
-            row = connection.execute(_SOURCES.where(s.sources.c.id == source_id)).first()
+            row = connection.execute(_ONE_SOURCE, {"source_id": source_id}).first()
         return None if row is None else _source_record(row)
 
     def due_sources(self, now: datetime) -> list[SourceRecord]:
@@ -243,14 +263,9 @@ class Store(
 
     def publish_times(self, source_id: int, limit: int = 50) -> list[datetime]:
         """The newest publication times of a source's own posts, newest first."""
-        query = (
-            select(s.posts.c.published_at)
-            .where(s.posts.c.source_id == source_id, ~s.posts.c.is_repost)
-            .order_by(s.posts.c.published_at.desc())
-            .limit(limit)
-        )
         with self.engine.connect() as connection:
-            return list(connection.execute(query).scalars())
+            given = {"source_id": source_id, "limit": limit}
+            return list(connection.execute(_PUBLISH_TIMES, given).scalars())
 
     # --- runs ---------------------------------------------------------------------------------
 

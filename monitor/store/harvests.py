@@ -234,28 +234,42 @@ def _write_account(connection: Connection, source_id: int, harvest: Harvest) -> 
 # --- sources and events -------------------------------------------------------------------------
 
 
+# The updates of a source after each harvest and each failure, built once (a job's write is
+# one source: building them and their cache keys each time cost more than running them).
+_AFTER_HARVEST = (
+    update(s.sources)
+    .where(s.sources.c.id == bindparam("b_id"))
+    .values(
+        remember=bindparam("b_remember"),
+        last_attempt_at=bindparam("b_at"),
+        last_ok_at=bindparam("b_at"),
+        last_error_kind=bindparam("b_error_kind"),
+        last_error_message=bindparam("b_stale"),
+        consecutive_failures=0,
+        # counted in the database: no read of the source row is needed
+        unchanged_cycles=case((bindparam("b_changed"), 0), else_=s.sources.c.unchanged_cycles + 1),
+        stale_reason=bindparam("b_stale"),
+        next_due_at=bindparam("b_next"),
+    )
+)
+_AFTER_FAILURE = (
+    update(s.sources)
+    .where(s.sources.c.id == bindparam("b_id"))
+    .values(
+        last_attempt_at=bindparam("b_at"),
+        last_error_kind=bindparam("b_kind"),
+        last_error_message=bindparam("b_message"),
+        consecutive_failures=s.sources.c.consecutive_failures + 1,
+        next_due_at=bindparam("b_next"),
+    )
+)
+
+
 def _update_sources(
     connection: Connection, writes: list[HarvestWrite], results: dict[int, HarvestResult]
 ) -> None:
     if not writes:
         return
-    unchanged = s.sources.c.unchanged_cycles
-    statement = (
-        update(s.sources)
-        .where(s.sources.c.id == bindparam("b_id"))
-        .values(
-            remember=bindparam("b_remember"),
-            last_attempt_at=bindparam("b_at"),
-            last_ok_at=bindparam("b_at"),
-            last_error_kind=bindparam("b_error_kind"),
-            last_error_message=bindparam("b_stale"),
-            consecutive_failures=0,
-            # counted in the database: no read of the source row is needed
-            unchanged_cycles=case((bindparam("b_changed"), 0), else_=unchanged + 1),
-            stale_reason=bindparam("b_stale"),
-            next_due_at=bindparam("b_next"),
-        )
-    )
     rows = []
     for w in writes:
         result = results[w.source_id]
@@ -271,23 +285,12 @@ def _update_sources(
                 "b_next": w.next_due_at,
             }
         )
-    connection.execute(statement, rows)
+    connection.execute(_AFTER_HARVEST, rows)
 
 
 def _record_failures(connection: Connection, failures: list[FailureWrite]) -> None:
     if not failures:
         return
-    statement = (
-        update(s.sources)
-        .where(s.sources.c.id == bindparam("b_id"))
-        .values(
-            last_attempt_at=bindparam("b_at"),
-            last_error_kind=bindparam("b_kind"),
-            last_error_message=bindparam("b_message"),
-            consecutive_failures=s.sources.c.consecutive_failures + 1,
-            next_due_at=bindparam("b_next"),
-        )
-    )
     rows = [
         {
             "b_id": f.source_id,
@@ -298,7 +301,7 @@ def _record_failures(connection: Connection, failures: list[FailureWrite]) -> No
         }
         for f in failures
     ]
-    connection.execute(statement, rows)
+    connection.execute(_AFTER_FAILURE, rows)
 
 
 def _insert_events(
