@@ -293,8 +293,12 @@ class Config(Strict):
         """(company name, kind, target) -> the source's settings."""
         return {(c.name, s.kind, s.target): s for c in self.companies for s in self.sources_of(c)}
 
+    @cached_property
+    def _companies_by_name(self) -> dict[str, Company]:
+        return {c.name: c for c in self.companies}
+
     def company(self, name: str) -> Company | None:
-        return next((c for c in self.companies if c.name == name), None)
+        return self._companies_by_name.get(name)
 
     def interval_for(self, source: SourceBase) -> timedelta:
         return source.interval or self.collect.interval

@@ -411,12 +411,8 @@ def _collection_plan(
 
 
 def _interval_of(config: Config, company: str, kind: str, target: str) -> timedelta:
-    for entry in config.companies:
-        if entry.name == company:
-            for source in entry.sources:
-                if source.kind == kind and source.target == target:
-                    return config.interval_for(source)
-    return config.collect.interval
+    source = config.source_lookup.get((company, kind, target))  # a dict: one look a job
+    return config.collect.interval if source is None else config.interval_for(source)
 
 
 # --- running ------------------------------------------------------------------------------------
