@@ -130,6 +130,47 @@ _KNOWN = (
 )
 
 
+# The statements of every write, built once (a job's write is one source: building them and
+# their cache keys each time cost more than running them).
+_NEW_POSTS = insert(s.posts).returning(s.posts.c.id, s.posts.c.source_id, s.posts.c.external_id)
+_NEW_COUNTS = insert(s.post_counts)
+_LATEST_COUNTS = (
+    update(s.posts)
+    .where(s.posts.c.id == bindparam("b_id"))
+    .values(
+        counts_observed_at=bindparam("b_observed_at"), **{c: bindparam(f"b_{c}") for c in COUNTERS}
+    )
+)
+_NEW_EVENTS = insert(s.source_events)
+_AFTER_HARVEST = (
+    update(s.sources)
+    .where(s.sources.c.id == bindparam("b_id"))
+    .values(
+        remember=bindparam("b_remember"),
+        last_attempt_at=bindparam("b_at"),
+        last_ok_at=bindparam("b_at"),
+        last_error_kind=bindparam("b_error_kind"),
+        last_error_message=bindparam("b_stale"),
+        consecutive_failures=0,
+        # counted in the database: no read of the source row is needed
+        unchanged_cycles=case((bindparam("b_changed"), 0), else_=s.sources.c.unchanged_cycles + 1),
+        stale_reason=bindparam("b_stale"),
+        next_due_at=bindparam("b_next"),
+    )
+)
+_AFTER_FAILURE = (
+    update(s.sources)
+    .where(s.sources.c.id == bindparam("b_id"))
+    .values(
+        last_attempt_at=bindparam("b_at"),
+        last_error_kind=bindparam("b_kind"),
+        last_error_message=bindparam("b_message"),
+        consecutive_failures=s.sources.c.consecutive_failures + 1,
+        next_due_at=bindparam("b_next"),
+    )
+)
+
+
 def _write_posts(
     connection: Connection, writes: list[HarvestWrite], track_for: timedelta
 ) -> dict[int, tuple[int, int]]:
@@ -152,10 +193,7 @@ def _write_posts(
     ]
     counts_rows: list[dict[str, Any]] = []
     if new_rows:
-        returning = insert(s.posts).returning(
-            s.posts.c.id, s.posts.c.source_id, s.posts.c.external_id
-        )
-        for row in connection.execute(returning, new_rows):
+        for row in connection.execute(_NEW_POSTS, new_rows):
             post, observed = wanted[(row.source_id, row.external_id)]
             counts_rows.append({"post_id": row.id, "observed_at": observed, **_counts(post.counts)})
             result.setdefault(row.source_id, [0, 0])[0] += 1
@@ -173,17 +211,9 @@ def _write_posts(
             {"b_id": row.id, "b_observed_at": observed, **{f"b_{c}": counts[c] for c in COUNTERS}}
         )
     if counts_rows:
-        connection.execute(insert(s.post_counts), counts_rows)
+        connection.execute(_NEW_COUNTS, counts_rows)
     if changed_rows:
-        connection.execute(
-            update(s.posts)
-            .where(s.posts.c.id == bindparam("b_id"))
-            .values(
-                counts_observed_at=bindparam("b_observed_at"),
-                **{c: bindparam(f"b_{c}") for c in COUNTERS},
-            ),
-            changed_rows,
-        )
+        connection.execute(_LATEST_COUNTS, changed_rows)
     return {source_id: (new, updated) for source_id, (new, updated) in result.items()}
 
 
@@ -232,37 +262,6 @@ def _write_account(connection: Connection, source_id: int, harvest: Harvest) -> 
 
 
 # --- sources and events -------------------------------------------------------------------------
-
-
-# The updates of a source after each harvest and each failure, built once (a job's write is
-# one source: building them and their cache keys each time cost more than running them).
-_AFTER_HARVEST = (
-    update(s.sources)
-    .where(s.sources.c.id == bindparam("b_id"))
-    .values(
-        remember=bindparam("b_remember"),
-        last_attempt_at=bindparam("b_at"),
-        last_ok_at=bindparam("b_at"),
-        last_error_kind=bindparam("b_error_kind"),
-        last_error_message=bindparam("b_stale"),
-        consecutive_failures=0,
-        # counted in the database: no read of the source row is needed
-        unchanged_cycles=case((bindparam("b_changed"), 0), else_=s.sources.c.unchanged_cycles + 1),
-        stale_reason=bindparam("b_stale"),
-        next_due_at=bindparam("b_next"),
-    )
-)
-_AFTER_FAILURE = (
-    update(s.sources)
-    .where(s.sources.c.id == bindparam("b_id"))
-    .values(
-        last_attempt_at=bindparam("b_at"),
-        last_error_kind=bindparam("b_kind"),
-        last_error_message=bindparam("b_message"),
-        consecutive_failures=s.sources.c.consecutive_failures + 1,
-        next_due_at=bindparam("b_next"),
-    )
-)
 
 
 def _update_sources(
@@ -321,7 +320,7 @@ def _insert_events(
             _event(w.source_id, at, True, kind, message, result.new_posts, result.updated_counts)
         )
     if rows:
-        connection.execute(insert(s.source_events), rows)
+        connection.execute(_NEW_EVENTS, rows)
 
 
 def _event(source_id, at, ok, kind, message, new_posts, updated) -> dict[str, Any]:
