@@ -54,11 +54,13 @@ def compute_week(
     week: IsoWeek,
     settings: MetricsSettings,
     as_of: datetime | None = None,
+    history: Rows | None = None,
 ) -> WeekMetrics:
     """The report week's metrics, last week's for the changes, the trend and the health.
 
     `as_of` (now) matters for a week still in progress: its data health counts the readings
-    scheduled so far, not the whole week's."""
+    scheduled so far, not the whole week's. `history`: the posts of the weeks before last
+    week, when `posts` holds only the two compared (see posts_frame)."""
     tz = settings.timezone
     start, end = week.start(tz), week.end(tz)
     previous_start = week.previous().start(tz)
@@ -72,10 +74,11 @@ def compute_week(
     social_health = [h for h, skip in zip(health, not_posting, strict=True) if not skip]
     companies = pd.Index(source_table["company"].unique())
     accounts_df = accounts_frame(accounts)
-    posts_df = posts_frame(posts, companies, frame(sources))
+    posts_df = posts_frame(posts, companies, frame(sources), history)
     posts_df["engagement_rate"] = engagement_rate(posts_df, accounts_df)
-    in_week = (posts_df["published_at"] >= start) & (posts_df["published_at"] < end)
-    week_posts = posts_df[in_week]
+    published = posts_df["published_at"]
+    compared = posts_df[(published >= previous_start) & (published < end)]  # this week and last
+    week_posts = compared[compared["published_at"] >= start]
 
     incomplete = {h.company: True for h in social_health if h.incomplete}
     notes = notes_for(source_table, social_health, set(accounts_df["source_id"]), week_posts)
@@ -84,8 +87,8 @@ def compute_week(
     read_normally = set(companies) - set(incomplete)
 
     def rows(by: list[str]) -> tuple[list[CompanyWeek], pd.DataFrame, pd.DataFrame]:
-        now = week_table(posts_df, accounts_df, source_table, start, end, by, read_normally)
-        before = week_table(posts_df, accounts_df, source_table, previous_start, start, by)
+        now = week_table(compared, accounts_df, source_table, start, end, by, read_normally)
+        before = week_table(compared, accounts_df, source_table, previous_start, start, by)
         return company_rows(now, before, is_self, incomplete, notes), now, before
 
     company_list, now, before = rows(["company"])
@@ -172,14 +175,18 @@ def load_and_compute(
     since, until = window_for(week, settings)
     # Data health is about the report week only: its events are all that is read.
     week_start = week.start(settings.timezone).astimezone(UTC)
+    # Every figure of the two compared weeks; of the weeks before, what the trend and the
+    # accounts' records use (most of the window, read in half the values).
+    compared_start = week.previous().start(settings.timezone).astimezone(UTC)
     metrics = compute_week(
-        store.read_post_figures(since, until),
-        store.read_account_counts(since, until),
+        store.read_post_figures(compared_start, until),
+        store.read_followers(since, until),
         store.read_sources(),
         store.read_attempt_counts(week_start, until),
         week,
         settings,
         as_of,
+        history=store.read_post_history(since, compared_start),
     )
     return with_texts(metrics, store.read_post_texts)
 

@@ -10,9 +10,7 @@ import pandas as pd
 
 from monitor.links import normal_url
 from monitor.store import Rows
-
-ENGAGEMENT_COUNTERS = ("likes", "replies", "reposts", "quotes")
-COUNTERS = (*ENGAGEMENT_COUNTERS, "views")
+from monitor.store.records import COUNTERS, ENGAGEMENT_COUNTERS
 
 
 def frame(rows: Rows) -> pd.DataFrame:
@@ -24,31 +22,48 @@ def utc_times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True).dt.as_unit("ns")
 
 
-def posts_frame(rows: Rows, companies: pd.Index, sources: pd.DataFrame) -> pd.DataFrame:
+def posts_frame(
+    rows: Rows, companies: pd.Index, sources: pd.DataFrame, history: Rows | None = None
+) -> pd.DataFrame:
     """Own posts (reposts excluded) of the tracked companies, with engagement, sorted by time.
 
     engagement = likes + replies + reposts + quotes over the counters that are known;
     NaN when none is known (never 0 for unknown). Posts read without their company and
-    platform get them from `sources` (every source, active or not).
+    platform get them from `sources` (every source, active or not). `history` holds the
+    earlier weeks' posts as read_post_history reads them (no counters, engagement summed):
+    they count in the trend and in each account's record, and a copy of a post is counted
+    once across both.
     """
     df = frame(rows)
     if df.empty:
         df = pd.DataFrame(columns=list(rows.columns) or _POST_COLUMNS)
-    if "company" not in df:
-        owners = sources[["source_id", "company", "is_self", "platform"]]
-        df = df.merge(owners.astype({"source_id": df["source_id"].dtype}), on="source_id")
-    df = df[~df["is_repost"].astype(bool) & df["company"].isin(companies)].copy()
+    df = df[~df["is_repost"].astype(bool)].drop(columns="is_repost")
+    for column in COUNTERS:
+        df[column] = pd.to_numeric(df[column], errors="coerce").astype("float64")
+    df["engagement"] = df[list(ENGAGEMENT_COUNTERS)].sum(axis=1, min_count=1)
+    parts = [_owned(df, sources)]
+    if history is not None and history.rows:
+        earlier = frame(history)
+        earlier["engagement"] = pd.to_numeric(earlier["engagement"]).astype("float64")
+        parts.append(_owned(earlier, sources))
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    df = df[df["company"].isin(companies)].copy()
     for column in ("title", "text", "thumbnail_url"):  # read later for the posts shown
         if column not in df:
             df[column] = None
     df["published_at"] = utc_times(df["published_at"])
-    for column in COUNTERS:
-        df[column] = pd.to_numeric(df[column], errors="coerce").astype("float64")
-    df["engagement"] = df[list(ENGAGEMENT_COUNTERS)].sum(axis=1, min_count=1)
     df["is_self"] = df["is_self"].astype(bool)
     df["hashtags"] = df["hashtags"].fillna("")
     df["media_type"] = df["media_type"].fillna("text")
     return once_per_company(df).sort_values("published_at", kind="stable").reset_index(drop=True)
+
+
+def _owned(df: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Posts with their company, whether it is us, and their platform."""
+    if "company" in df:
+        return df
+    owners = sources[["source_id", "company", "is_self", "platform"]]
+    return df.merge(owners.astype({"source_id": df["source_id"].dtype}), on="source_id")
 
 
 def once_per_company(df: pd.DataFrame) -> pd.DataFrame:
@@ -60,12 +75,23 @@ def once_per_company(df: pd.DataFrame) -> pd.DataFrame:
     """
     if df.empty:
         return df
-    ranked = df.sort_values("engagement", ascending=False, na_position="last", kind="stable")
-    ranked = ranked.drop_duplicates(["company", "platform", "external_id"])
+    ranked = df.iloc[_by_engagement(df["engagement"])]
+    # Within one source an id is the store's key: a copy by id needs a second source of the
+    # same company on the same platform, so only those posts are compared by id.
+    shared = ranked.groupby(["company", "platform"])["source_id"].transform("nunique") > 1
+    if shared.any():
+        copies = ranked.loc[shared].duplicated(["company", "platform", "external_id"])
+        ranked = ranked.drop(index=copies.index[copies.to_numpy()])
     keyed = ranked.assign(_link=_link_keys(ranked))
     with_link = keyed[keyed["_link"].notna()].drop_duplicates(["company", "_link"])
     without = keyed[keyed["_link"].isna()]
     return pd.concat([with_link, without]).drop(columns="_link")
+
+
+def _by_engagement(engagement: pd.Series) -> np.ndarray:
+    """Positions from the most engagement to the least, unknown last, ties in their order."""
+    values = engagement.to_numpy(dtype="float64")
+    return np.lexsort((np.arange(len(values)), -np.nan_to_num(values, nan=-np.inf)))
 
 
 # What normal_url may change in a link (scheme, host, port, fragment, slashes, case): two

@@ -87,23 +87,78 @@ def breakouts(
     """Posts far above their account's own record: a robust z-score of log1p(engagement)
     against the same source's posts of the previous `history`, strongest first."""
     known = posts.dropna(subset=["engagement"])
-    by_source = {
-        source: (group["published_at"].array.asi8, np.log1p(group["engagement"].to_numpy()))
-        for source, group in known.groupby("source_id")
-    }
-    found = []
+    known_times = known["published_at"].array.asi8
+    known_values = np.log1p(known["engagement"].to_numpy())
+    records = known.groupby("source_id").indices  # positions in time order
+    week = week_posts.dropna(subset=["engagement"])
+    times, values = week["published_at"].array.asi8, np.log1p(week["engagement"].to_numpy())
     span = pd.Timedelta(history).value
-    for row in week_posts.dropna(subset=["engagement"]).itertuples(index=False):
-        times, values = by_source[row.source_id]
-        at = pd.Timestamp(row.published_at).value
-        earlier = values[np.searchsorted(times, at - span) : np.searchsorted(times, at)]
-        if len(earlier) < min_history:
-            continue
-        z = robust_z(float(np.log1p(row.engagement)), earlier)
-        if z is not None and z >= threshold:
-            median = float(np.median(np.expm1(earlier)))
-            found.append(summary(row, z_score=z, median_engagement=median))
+    hits: list[tuple[int, float, float]] = []  # position in the week, z-score, usual engagement
+    for source, positions in week.groupby("source_id", sort=False).indices.items():
+        record = records[source]
+        at = times[positions]
+        record_times = known_times[record]
+        first = np.searchsorted(record_times, at - span)
+        end = np.searchsorted(record_times, at)
+        scores = record_scores(
+            values[positions], known_values[record], first, end, max(min_history, 1)
+        )
+        for position, (z, usual) in zip(positions, scores, strict=True):
+            if z is not None and z >= threshold:
+                hits.append((int(position), z, usual))  # type: ignore[arg-type]
+    hits.sort()  # in time order, as the week's posts are: the order of equal scores
+    rows = week.iloc[[position for position, _, _ in hits]].itertuples(index=False)
+    found = [
+        summary(row, z_score=z, median_engagement=usual)
+        for row, (_, z, usual) in zip(rows, hits, strict=True)
+    ]
     return sorted(found, key=lambda post: -(post.z_score or 0.0))
+
+
+_MATRIX_CELLS = 1 << 20  # a block of records compared at once: 8 MB of floats
+
+
+def record_scores(
+    values: np.ndarray, record: np.ndarray, first: np.ndarray, end: np.ndarray, min_history: int
+) -> list[tuple[float | None, float | None]]:
+    """Per value, robust_z against record[first:end] and that record's median engagement
+    (expm1 of log1p): (None, None) with fewer than `min_history` earlier posts.
+
+    All of a source's posts at once: each post's record is a row of a matrix, sorted, so
+    each median is a lookup (robust_z's own arithmetic, without a call per post)."""
+    lengths = end - first
+    scores: list[tuple[float | None, float | None]] = [(None, None)] * len(values)
+    rows = np.flatnonzero(lengths >= min_history)
+    step = max(1, _MATRIX_CELLS // max(int(lengths.max(initial=1)), 1))
+    for block in (rows[i : i + step] for i in range(0, len(rows), step)):
+        n = lengths[block]
+        columns = np.arange(n.max())
+        inside = columns < n[:, None]
+        cells = np.minimum(first[block, None] + columns, len(record) - 1)
+        sorted_record = np.sort(np.where(inside, record[cells], np.inf), axis=1)
+        median = _row_medians(sorted_record, n)
+        spread = np.abs(sorted_record - median[:, None])
+        mad = _row_medians(np.sort(np.where(inside, spread, np.inf), axis=1), n)
+        mean_ad = np.where(inside, spread, 0.0).sum(axis=1) / n
+        distance = values[block] - median
+        usual = _row_medians(np.expm1(sorted_record), n)
+        for k, row in enumerate(block):
+            if mad[k] > 0:
+                z = MAD_SCALE * distance[k] / mad[k]
+            elif mean_ad[k] > 0:
+                z = MEAN_AD_SCALE * distance[k] / mean_ad[k]
+            else:
+                continue  # no spread at all: no score
+            scores[row] = (float(z), float(usual[k]))
+    return scores
+
+
+def _row_medians(sorted_rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The median of the first `counts[i]` values of each sorted row."""
+    rows, middle = np.arange(len(counts)), counts // 2
+    high = sorted_rows[rows, middle]
+    low = sorted_rows[rows, np.maximum(middle - 1, 0)]
+    return np.where(counts % 2 == 1, high, (low + high) / 2)
 
 
 def robust_z(value: float, history: np.ndarray) -> float | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select, type_coerce
+from sqlalchemy import Engine, Float, and_, case, cast, false, func, select, type_coerce
 from sqlalchemy.types import NullType
 
 from monitor.store import schema as s
-from monitor.store.records import COUNTERS, Rows
+from monitor.store.records import COUNTERS, ENGAGEMENT_COUNTERS, Rows
 
 
 class MetricsReads:
@@ -64,7 +64,40 @@ class MetricsReads:
             c.is_repost,
             *(c[counter] for counter in COUNTERS),
         ).where(c.published_at >= since, c.published_at < until)
-        return self._rows(query)
+        return self._driver_rows(query)
+
+    def read_post_history(self, since: datetime, until: datetime) -> Rows:
+        """What the trend and each account's record need of the own posts (reposts left out)
+        published in [since, until), in as few values as will do: the weeks before the two
+        a digest compares are most of what it reads.
+
+        - `external_id` only where a copy can share it: a company with two sources on one
+          platform (within one source an id is unique); None elsewhere.
+        - `media_type` only where it is a video (our own video posts are counted).
+        - `engagement`: the known counters summed (as floats: four counters near the largest
+          integer must not overflow), None when none is known."""
+        c, src = s.posts.c, s.sources.c
+        counters = [c[name] for name in ENGAGEMENT_COUNTERS]
+        known = ~and_(*(counter.is_(None) for counter in counters))
+        total = sum(func.coalesce(cast(counter, Float), 0.0) for counter in counters)
+        shared = (
+            select(src.company_id, src.kind)
+            .group_by(src.company_id, src.kind)
+            .having(func.count() > 1)
+            .subquery()
+        )
+        sharing = select(src.id).join(
+            shared, (shared.c.company_id == src.company_id) & (shared.c.kind == src.kind)
+        )
+        query = select(
+            c.source_id,
+            case((c.source_id.in_(sharing), c.external_id), else_=None).label("external_id"),
+            c.url,
+            type_coerce(c.published_at, NullType()).label("published_at"),
+            case((c.media_type == "video", c.media_type), else_=None).label("media_type"),
+            case((known, total), else_=None).label("engagement"),
+        ).where(c.published_at >= since, c.published_at < until, c.is_repost == false())
+        return self._driver_rows(query)
 
     def read_post_texts(self, post_ids: Collection[int]) -> dict[int, tuple[str | None, ...]]:
         """Title, text and thumbnail of the given posts, by post id."""
@@ -104,6 +137,27 @@ class MetricsReads:
             before, (before.c.source_id == c.source_id) & (before.c.at == c.observed_at)
         )
         return self._rows(in_range.union_all(last_before))
+
+    def read_followers(self, since: datetime, until: datetime) -> Rows:
+        """What the metrics use of the audience observations in [since, until), plus the last
+        one before `since` per source: source, time (as stored) and followers."""
+        c = s.account_counts.c
+        before = (
+            select(c.source_id, func.max(c.observed_at).label("at"))
+            .where(c.observed_at < since)
+            .group_by(c.source_id)
+            .subquery()
+        )
+        columns = (
+            c.source_id,
+            type_coerce(c.observed_at, NullType()).label("observed_at"),
+            c.followers,
+        )
+        in_range = select(*columns).where(c.observed_at >= since, c.observed_at < until)
+        last_before = select(*columns).join(
+            before, (before.c.source_id == c.source_id) & (before.c.at == c.observed_at)
+        )
+        return self._driver_rows(in_range.union_all(last_before))
 
     def read_sources(self) -> Rows:
         """Every source with its state, schedule and first collection attempt (when tracking
@@ -167,3 +221,11 @@ class MetricsReads:
         with self.engine.connect() as connection:
             result = connection.execute(query)
             return Rows(tuple(result.keys()), [tuple(row) for row in result])
+
+    def _driver_rows(self, query) -> Rows:
+        """Rows as the database driver gives them, without SQLAlchemy's conversion of each
+        value (a fifth of a large read): for queries whose columns need none (times passed
+        through as stored, booleans as 0/1 on SQLite), which pandas converts in one go."""
+        with self.engine.connect() as connection:
+            result = connection.execute(query)
+            return Rows(tuple(result.keys()), result.cursor.fetchall())

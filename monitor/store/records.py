@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-COUNTERS = ("likes", "replies", "reposts", "quotes", "views")
+ENGAGEMENT_COUNTERS = ("likes", "replies", "reposts", "quotes")  # engagement is their sum
+COUNTERS = (*ENGAGEMENT_COUNTERS, "views")
 
 
 @dataclass(frozen=True)

@@ -152,8 +152,8 @@ def test_a_post_is_kept_once_per_company_exactly_when_its_links_are_the_same_add
     from monitor.metrics.frames import once_per_company
 
     rows = [
-        {"company": company, "platform": "feed", "external_id": f"{company}{n}", "url": url,
-         "engagement": float(n)}
+        {"company": company, "source_id": 1, "platform": "feed", "external_id": f"{company}{n}",
+         "url": url, "engagement": float(n)}
         for company in ("Acme", "Globex") for n, url in enumerate(LINKS)
     ]  # fmt: skip
     kept = once_per_company(pd.DataFrame(rows))
@@ -171,3 +171,36 @@ def test_a_post_is_kept_once_per_company_exactly_when_its_links_are_the_same_add
         # the copy with the most engagement is the one kept
         assert ours[ours["url"].map(spelling) == normal_url(LINKS[0])]["engagement"].item() == 8.0
         assert ours["url"].isna().sum() + (ours["url"] == "").sum() == 2
+
+
+def test_every_post_scored_at_once_is_scored_as_robust_z_scores_it_alone():
+    """record_scores (a source's posts in one matrix) gives each post robust_z's score and
+    its record's median, also where most past posts are alike (MAD 0) or all are (no score),
+    and nothing with too short a record."""
+    from monitor.metrics.posts import record_scores
+
+    rng = np.random.default_rng(3)
+    record = np.log1p(rng.choice([0, 1, 5, 5, 5, 5, 5, 9, 40, 300], size=400).astype(float))
+    record[100:160] = np.log1p(7.0)  # a stretch where every post earned the same
+    first = rng.integers(0, 390, size=300)
+    end = np.minimum(first + rng.integers(0, 120, size=300), len(record))
+    first[:5], end[:5] = 100, 160  # inside the flat stretch: no spread at all
+    values = np.log1p(rng.integers(0, 2000, size=300).astype(float))
+
+    scores = record_scores(values, record, first, end, min_history=5)
+
+    for value, start, stop, (z, median) in zip(values, first, end, scores, strict=True):
+        earlier = record[start:stop]
+        expected = robust_z(float(value), earlier) if len(earlier) >= 5 else None
+        if expected is None:
+            assert (z, median) == (None, None)
+        else:
+            assert z == pytest.approx(expected, rel=1e-12)
+            assert median == float(np.median(np.expm1(earlier)))
+    assert sum(z is None for z, _ in scores) >= 5  # the flat stretch and the short records
+    alike = [
+        record[a:b] for a, b in zip(first, end, strict=True)
+        if b - a >= 5 and np.median(np.abs(record[a:b] - np.median(record[a:b]))) == 0
+        and np.ptp(record[a:b]) > 0
+    ]  # fmt: skip
+    assert alike, "no record where the mean deviation stands in for a MAD of 0"
