@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Engine, Float, and_, case, cast, false, func, select, type_coerce
+from sqlalchemy import (
+    CompoundSelect,
+    Engine,
+    Float,
+    Select,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.types import NullType
 
 from monitor.store import schema as s
@@ -115,12 +127,6 @@ class MetricsReads:
     def read_account_counts(self, since: datetime, until: datetime) -> Rows:
         """Audience observations in [since, until), plus the last one before `since` per source."""
         c = s.account_counts.c
-        before = (
-            select(c.source_id, func.max(c.observed_at).label("at"))
-            .where(c.observed_at < since)
-            .group_by(c.source_id)
-            .subquery()
-        )
         columns = (
             s.companies.c.name.label("company"),
             s.companies.c.is_self,
@@ -132,32 +138,15 @@ class MetricsReads:
             c.posts_total,
         )
         base = select(*columns).select_from(s.account_counts.join(s.sources).join(s.companies))
-        in_range = base.where(c.observed_at >= since, c.observed_at < until)
-        last_before = base.join(
-            before, (before.c.source_id == c.source_id) & (before.c.at == c.observed_at)
-        )
-        return self._rows(in_range.union_all(last_before))
+        return self._rows(_with_last_before(base, since, until))
 
     def read_followers(self, since: datetime, until: datetime) -> Rows:
         """What the metrics use of the audience observations in [since, until), plus the last
         one before `since` per source: source, time (as stored) and followers."""
         c = s.account_counts.c
-        before = (
-            select(c.source_id, func.max(c.observed_at).label("at"))
-            .where(c.observed_at < since)
-            .group_by(c.source_id)
-            .subquery()
-        )
-        columns = (
-            c.source_id,
-            type_coerce(c.observed_at, NullType()).label("observed_at"),
-            c.followers,
-        )
-        in_range = select(*columns).where(c.observed_at >= since, c.observed_at < until)
-        last_before = select(*columns).join(
-            before, (before.c.source_id == c.source_id) & (before.c.at == c.observed_at)
-        )
-        return self._driver_rows(in_range.union_all(last_before))
+        observed = type_coerce(c.observed_at, NullType()).label("observed_at")
+        base = select(c.source_id, observed, c.followers)
+        return self._driver_rows(_with_last_before(base, since, until))
 
     def read_sources(self) -> Rows:
         """Every source with its state, schedule and first collection attempt (when tracking
@@ -229,3 +218,20 @@ class MetricsReads:
         with self.engine.connect() as connection:
             result = connection.execute(query)
             return Rows(tuple(result.keys()), result.cursor.fetchall())
+
+
+def _with_last_before(base: Select, since: datetime, until: datetime) -> CompoundSelect:
+    """The audience observations `base` selects in [since, until), and the last one before
+    `since` of each source: the count that held when the range began."""
+    c = s.account_counts.c
+    before = (
+        select(c.source_id, func.max(c.observed_at).label("at"))
+        .where(c.observed_at < since)
+        .group_by(c.source_id)
+        .subquery()
+    )
+    in_range = base.where(c.observed_at >= since, c.observed_at < until)
+    last_before = base.join(
+        before, (before.c.source_id == c.source_id) & (before.c.at == c.observed_at)
+    )
+    return in_range.union_all(last_before)
