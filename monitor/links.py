@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,3 +41,23 @@ def normal_url(url: str) -> str:
     netloc = f"{host}:{port}" if port else host
     path = parts.path.rstrip("/")
     return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
+
+
+NO_LINK = 0  # the link hash of a post without a usable link
+
+
+def link_hash(url: object) -> int:
+    """A post's link as one signed 64-bit number: its normal_url hashed (BLAKE2b), so two
+    spellings of one address compare equal as integers, stored beside the post and compared
+    without reading the link. NO_LINK without a usable link (none, empty, a malformed port).
+
+    Two different links share a hash with odds of one in 10^19 a pair: among a company's
+    100,000 posts, about once in 4 million years of digests."""
+    if not isinstance(url, str) or not url:
+        return NO_LINK
+    try:
+        spelling = normal_url(url)
+    except ValueError:
+        return NO_LINK
+    digest = hashlib.blake2b(spelling.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True) or 1  # 0 is NO_LINK

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
-from monitor.links import normal_url
+from monitor.links import NO_LINK, link_hash
 from monitor.store import Rows
 from monitor.store.records import COUNTERS, ENGAGEMENT_COUNTERS
 
@@ -82,10 +81,11 @@ def once_per_company(df: pd.DataFrame) -> pd.DataFrame:
     if shared.any():
         copies = ranked.loc[shared].duplicated(["company", "platform", "external_id"])
         ranked = ranked.drop(index=copies.index[copies.to_numpy()])
-    keyed = ranked.assign(_link=_link_keys(ranked))
-    with_link = keyed[keyed["_link"].notna()].drop_duplicates(["company", "_link"])
-    without = keyed[keyed["_link"].isna()]
-    return pd.concat([with_link, without]).drop(columns="_link")
+    if "link_hash" not in ranked:  # rows not read from the store
+        ranked = ranked.assign(link_hash=ranked["url"].map(link_hash))
+    linked = (ranked["link_hash"] != NO_LINK).to_numpy()
+    with_link = ranked[linked].drop_duplicates(["company", "link_hash"])
+    return pd.concat([with_link, ranked[~linked]])
 
 
 def _by_engagement(engagement: pd.Series) -> np.ndarray:
@@ -94,46 +94,9 @@ def _by_engagement(engagement: pd.Series) -> np.ndarray:
     return np.lexsort((np.arange(len(values)), -np.nan_to_num(values, nan=-np.inf)))
 
 
-# What normal_url may change in a link (scheme, host, port, fragment, slashes, case): two
-# links that differ only there could be one address. A cheap first look, so normal_url runs
-# only where it could matter.
-_CHANGEABLE = re.compile(r"^[^:/?#]*://[^/?#]*|#.*$|[/\t\r\n]")
-
-
-def _link_keys(df: pd.DataFrame) -> pd.Series:
-    """Each post's link in one spelling (normal_url), None without a usable link.
-
-    normal_url is slow, and most links can equal no other: it runs only where a company has
-    two links that are alike once what it may change is ignored; every other link is a key
-    of its own (its row number, never equal to a text)."""
-    rough = [
-        _CHANGEABLE.sub("", u.lower()) if isinstance(u, str) and u else None for u in df["url"]
-    ]
-    linked = np.array([r is not None for r in rough], dtype=bool)
-    alike = (
-        linked
-        & pd.DataFrame({"c": df["company"].to_numpy(), "r": rough})
-        .duplicated(keep=False)
-        .to_numpy()
-    )
-    keys = pd.Series(np.arange(len(df)), index=df.index, dtype=object)
-    keys[~linked] = None
-    keys[alike] = df["url"][alike].map(_link_key)
-    return keys
-
-
-def _link_key(url: object) -> str | None:
-    if not isinstance(url, str) or not url:
-        return None
-    try:
-        return normal_url(url)
-    except ValueError:  # a malformed port: not a link to compare
-        return None
-
-
 _POST_COLUMNS = [
     "post_id", "company", "is_self", "source_id", "platform", "source_label", "external_id",
-    "url", "title", "text", "published_at", "media_type", "hashtags", "is_repost",
+    "url", "link_hash", "title", "text", "published_at", "media_type", "hashtags", "is_repost",
     "thumbnail_url", *COUNTERS, "counts_observed_at",
 ]  # fmt: skip
 

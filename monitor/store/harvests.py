@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, case, insert, or_, select, update
 
 from monitor.domain import Counts, Harvest, Post
+from monitor.links import link_hash
 from monitor.store import schema as s
 from monitor.store.mentions import write_mentions
 from monitor.store.outcomes import write_outcomes
@@ -352,6 +353,7 @@ def _post_values(source_id: int, key: str, post: Post, observed: datetime) -> di
         "source_id": source_id,
         "external_id": key,
         "url": post.url,
+        "link_hash": link_hash(post.url),
         "title": post.title,
         "text": post.text,
         "published_at": post.published_at,

@@ -70,6 +70,7 @@ class MetricsReads:
             c.source_id,
             c.external_id,
             c.url,
+            c.link_hash,
             type_coerce(c.published_at, NullType()).label("published_at"),
             c.media_type,
             c.hashtags,
@@ -81,7 +82,8 @@ class MetricsReads:
     def read_post_history(self, since: datetime, until: datetime) -> Rows:
         """What the trend and each account's record need of the own posts (reposts left out)
         published in [since, until), in as few values as will do: the weeks before the two
-        a digest compares are most of what it reads.
+        a digest compares are most of what it reads. The link only as its hash (a copy is
+        the same hash).
 
         - `external_id` only where a copy can share it: a company with two sources on one
           platform (within one source an id is unique); None elsewhere.
@@ -104,7 +106,7 @@ class MetricsReads:
         query = select(
             c.source_id,
             case((c.source_id.in_(sharing), c.external_id), else_=None).label("external_id"),
-            c.url,
+            c.link_hash,
             type_coerce(c.published_at, NullType()).label("published_at"),
             case((c.media_type == "video", c.media_type), else_=None).label("media_type"),
             case((known, total), else_=None).label("engagement"),

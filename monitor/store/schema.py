@@ -31,6 +31,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.types import DateTime, TypeDecorator
 
 from monitor.domain import NAME_MAX_CHARS, TARGET_MAX_CHARS
+from monitor.links import link_hash
 
 
 class _SqliteText(sqlite.DATETIME):
@@ -126,6 +127,8 @@ posts = Table(
     Column("quotes", Count),
     Column("views", Count),
     Column("counts_observed_at", UtcDateTime),
+    # links.link_hash of url: copies of a post are found by comparing integers (metrics)
+    Column("link_hash", BigInteger, nullable=False, default=0, server_default="0"),
     UniqueConstraint("source_id", "external_id"),
     Index("ix_posts_published_at", "published_at"),
 )
@@ -409,6 +412,19 @@ def _v10_chat_channels(connection: Connection) -> None:
     chat_channels.create(connection, checkfirst=True)
 
 
+def _v11_link_hashes(connection: Connection) -> None:
+    """v11: each post's link as a number (links.link_hash), so the metrics find the copies of
+    a post without reading and comparing every link of a window."""
+    columns = {c["name"] for c in inspect(connection).get_columns("posts")}
+    if "link_hash" not in columns:
+        connection.execute(text("ALTER TABLE posts ADD COLUMN link_hash BIGINT NOT NULL DEFAULT 0"))
+    linked = connection.execute(text("SELECT id, url FROM posts WHERE url IS NOT NULL")).all()
+    update = text("UPDATE posts SET link_hash = :hash WHERE id = :id")
+    for start in range(0, len(linked), 5_000):
+        rows = [{"id": i, "hash": link_hash(url)} for i, url in linked[start : start + 5_000]]
+        connection.execute(update, rows)
+
+
 # MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v2_source_health,
@@ -420,5 +436,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _v8_outcomes,
     _v9_fleet,
     _v10_chat_channels,
+    _v11_link_hashes,
 ]
 LATEST_VERSION = len(MIGRATIONS) + 1

@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from monitor.insights import interpret
+from monitor.links import link_hash
 from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
 from monitor.store import Store
 from monitor.store import schema as s
@@ -101,6 +102,7 @@ def _history(connection, rng: random.Random, source_id: int, kind: str, start: d
                     "source_id": source_id,
                     "external_id": f"{source_id}-{len(posts)}",
                     "url": f"https://example.com/{source_id}/{len(posts)}",
+                    "link_hash": link_hash(f"https://example.com/{source_id}/{len(posts)}"),
                     "text": "words",
                     "published_at": published,
                     "published_estimated": False,

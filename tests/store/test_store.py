@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from monitor.domain import AccountStats, Counts, Harvest, Mention, Post, WeekOutcome
 from monitor.errors import StoreError
+from monitor.links import NO_LINK, link_hash
 from monitor.store import Store, harvests
 from monitor.store import schema as s
 from monitor.store.harvests import FailureWrite, HarvestWrite
@@ -87,6 +88,24 @@ def test_saving_the_same_harvest_twice_changes_nothing(store: Store) -> None:
     assert count(store, s.posts) == 2
     assert count(store, s.post_counts) == 2
     assert count(store, s.account_counts) == 1
+
+
+def test_each_post_is_stored_with_its_link_as_a_number_equal_for_two_spellings(
+    store: Store,
+) -> None:
+    spellings = ("https://acme.example/news/1", "HTTPS://ACME.example:443/news/1/#top")
+    other = "https://acme.example/news/1?page=2"
+    posts = [
+        Post(f"p{n}", NOW - timedelta(days=1), url=url)
+        for n, url in enumerate((*spellings, other, None, "", "https://acme.example:99999/x"))
+    ]
+    save(store, store.sources()[0].id, harvest(*posts))
+    with store.engine.connect() as connection:
+        query = select(s.posts.c.external_id, s.posts.c.link_hash)
+        stored = dict(connection.execute(query).all())
+    assert stored["p0"] == stored["p1"] == link_hash(spellings[0]) != NO_LINK
+    assert stored["p2"] not in (stored["p0"], NO_LINK)
+    assert stored["p3"] == stored["p4"] == stored["p5"] == NO_LINK  # none, empty, a bad port
 
 
 def test_a_counter_change_writes_one_engagement_row(store: Store) -> None:
@@ -347,6 +366,13 @@ def test_an_old_database_is_upgraded_on_open_and_keeps_its_data(database_url: st
             datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)
         )
         assert [r[rows.columns.index("likes")] for r in rows.rows] == [7]
+        # v11: each post's link as its hash, for the metrics to find copies
+        with store.engine.connect() as connection:
+            hashes = dict(
+                connection.execute(select(s.posts.c.external_id, s.posts.c.link_hash)).all()
+            )
+        assert hashes == {"p1": NO_LINK, "p0": link_hash("https://acme.example/news/1")}
+        assert hashes["p0"] != NO_LINK
         save(store, record.id, harvest(post("new")))
         assert count(store, s.source_events) == 1
         # v3: the mentions table, ready for the share of conversation
