@@ -28,9 +28,21 @@ def safe_url(value: object) -> str | None:
     return url
 
 
+# An address already in normal_url's spelling (most links are): lower-case scheme and host,
+# no user, port or fragment, a path that does not end in "/", a query that is not empty.
+_ALREADY_NORMAL = re.compile(r"https?://[a-z0-9.-]+(?:/[^?#\s]*[^/?#\s])?(?:\?[^#\s]+)?")
+
+
 def normal_url(url: str) -> str:
     """One spelling of an address: scheme and host in lower case, no default port, no
     fragment, no trailing slash. Two spellings of the same feed compare equal."""
+    if _ALREADY_NORMAL.fullmatch(url):
+        return url  # what respelled would give back, at a tenth of the cost (every post's link)
+    return respelled(url)
+
+
+def respelled(url: str) -> str:
+    """normal_url the long way: the address taken apart and put back together."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     port = (
