@@ -300,11 +300,13 @@ def status(
     with Store(loaded.database, create=False) as store:
         sync_sources(loaded, store)
         chats = [c.name for c in loaded.chat.channels] if loaded.chat else []
-        health = assess(store, utc_now(), chat_channels=chats)
+        records = store.sources()  # read once for the health and the table
+        health = assess(store, utc_now(), chat_channels=chats, records=records)
         if json_:
             sys.stdout.write(json.dumps(health.as_json(), indent=2, ensure_ascii=False) + "\n")
         else:
-            print_status(out, store, needs=source_needs(loaded), every_source=every_source)
+            needs = source_needs(loaded)
+            print_status(out, store, needs=needs, every_source=every_source, records=records)
             print_alerts(out, store)
             print_nodes(out, health.nodes)
             _print_alert_settings(loaded)

@@ -28,10 +28,12 @@ def print_status(
     needs: dict[tuple[str, str, str], list[str]] | None = None,
     *,
     every_source: bool = False,
+    records: list[SourceRecord] | None = None,
 ) -> None:
-    """Every source's health and what its kind still needs, then every week's digest."""
+    """Every source's health and what its kind still needs, then every week's digest.
+    `records`: the active sources, when the caller has just read them."""
     now = utc_now()
-    records = store.sources()
+    records = store.sources() if records is None else records
     posts = store.post_counts_by_source()
     needs = needs or {}
     if every_source or len(records) <= LISTED_IN_FULL:

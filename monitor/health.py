@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.store import Store
+from monitor.store import SourceRecord, Store
 from monitor.store.fleet import FleetStore, NodeRecord
 
 # `monitor run` records a heartbeat this often; older than twice this, the job is not alive.
@@ -63,11 +63,18 @@ class Health:
         return _iso(data)
 
 
-def assess(store: Store, now: datetime, chat_channels: Collection[str] = ()) -> Health:
+def assess(
+    store: Store,
+    now: datetime,
+    chat_channels: Collection[str] = (),
+    records: list[SourceRecord] | None = None,
+) -> Health:
     """`chat_channels`: the names of the channels in the configuration (a channel removed
-    from it keeps its row, and is not a problem any more)."""
+    from it keeps its row, and is not a problem any more). `records`: the active sources,
+    when the caller has just read them (`monitor status` shows them too)."""
     problems: list[str] = []
-    sources = [_source(record, problems) for record in store.sources()]
+    records = store.sources() if records is None else records
+    sources = [_source(record, problems) for record in records]
     deliveries = [_delivery(record, now, problems) for record in store.deliveries()]
     job = _job(store, now, problems)
     alerts = [_alert(record, now, problems) for record in store.recent_alerts()]
