@@ -21,22 +21,34 @@ from monitor.errors import SourceError
 from monitor.kinds.telegram import KIND
 
 DEFAULT_BASE_URL = KIND.default_base_url
-# Checked in this order: the first present decides the post's media type.
-_MEDIA_SELECTORS: tuple[tuple[str, MediaType], ...] = (
-    (".tgme_widget_message_poll", "poll"),
+# Checked in this order: the first present decides the post's media type. Each is a class,
+# with the element it must be on where one is named.
+_MEDIA_CLASSES: tuple[tuple[tuple[tuple[str | None, str], ...], MediaType], ...] = (
+    (((None, "tgme_widget_message_poll"),), "poll"),
     (
-        ".tgme_widget_message_video_player, .tgme_widget_message_roundvideo_player,"
-        " video.tgme_widget_message_video",
+        (
+            (None, "tgme_widget_message_video_player"),
+            (None, "tgme_widget_message_roundvideo_player"),
+            ("video", "tgme_widget_message_video"),
+        ),
         "video",
     ),
-    (".tgme_widget_message_photo_wrap, .tgme_widget_message_sticker_wrap", "image"),
-    (".tgme_widget_message_voice_player, audio.tgme_widget_message_voice", "audio"),
-    (".tgme_widget_message_document_wrap, .tgme_widget_message_document", "document"),
-    (".tgme_widget_message_link_preview", "link"),
+    (
+        ((None, "tgme_widget_message_photo_wrap"), (None, "tgme_widget_message_sticker_wrap")),
+        "image",
+    ),
+    (((None, "tgme_widget_message_voice_player"), ("audio", "tgme_widget_message_voice")), "audio"),
+    (
+        ((None, "tgme_widget_message_document_wrap"), (None, "tgme_widget_message_document")),
+        "document",
+    ),
+    (((None, "tgme_widget_message_link_preview"),), "link"),
 )
-_THUMBNAILS = (
-    ".tgme_widget_message_photo_wrap, .tgme_widget_message_video_thumb,"
-    " .link_preview_image, .link_preview_right_image"
+_THUMBNAIL_CLASSES = (
+    "tgme_widget_message_photo_wrap",
+    "tgme_widget_message_video_thumb",
+    "link_preview_image",
+    "link_preview_right_image",
 )
 _BACKGROUND = re.compile(r"background-image:\s*url\(['\"]?([^'\")]+)")
 
@@ -123,25 +135,27 @@ def _message(message: Tag) -> tuple[int, datetime | None, Post | None]:
         has_time = message.select_one("time[datetime]") is not None
         return message_id, _published(message) if has_time else None, None
     published = _published(message)
+    by_class = _by_class(message)
+    own_text = _own_text_node(by_class)
     return (
         message_id,
         published,
         Post(
             external_id=data_post,
             published_at=published,
-            url=_url(message, data_post),
-            text=_text(message),
-            media_type=_media_type(message),
-            hashtags=_hashtags(message),
-            is_repost=message.select_one(".tgme_widget_message_forwarded_from") is not None,
+            url=_url(by_class, data_post),
+            text=_text(own_text),  # before the hashtags: its line breaks become "\n"
+            media_type=_media_type(by_class),
+            hashtags=_hashtags(own_text),
+            is_repost="tgme_widget_message_forwarded_from" in by_class,
             counts=Counts(
-                likes=_reactions(message),
-                views=_views(message),
+                likes=_reactions(by_class),
+                views=_views(by_class),
                 replies=None,  # the preview shows no comment counts
                 reposts=None,  # nor forwards
                 quotes=None,
             ),
-            thumbnail_url=_thumbnail(message),
+            thumbnail_url=_thumbnail(by_class),
         ),
     )
 
@@ -157,22 +171,48 @@ def _published(message: Tag) -> datetime:
     return parsed
 
 
-def _url(message: Tag, data_post: str) -> str:
-    link = message.select_one("a.tgme_widget_message_date[href]")
+_ByClass = dict[str, list[tuple[int, Tag]]]
+
+
+def _by_class(message: Tag) -> _ByClass:
+    """Every element inside the message under each of its classes, with its place in the
+    page: one walk, where a CSS selector for each question walked the whole message again
+    (most of a page's parse)."""
+    found: _ByClass = {}
+    for place, node in enumerate(message.descendants):
+        if isinstance(node, Tag):
+            for name in node.get("class") or ():
+                found.setdefault(name, []).append((place, node))
+    return found
+
+
+def _first(by_class: _ByClass, name: str, element: str | None = None) -> Tag | None:
+    """The first element with the class (and of that element, when named), as select_one."""
+    return next((n for _, n in by_class.get(name, ()) if element in (None, n.name)), None)
+
+
+def _url(by_class: _ByClass, data_post: str) -> str:
+    link = next(
+        (
+            n
+            for _, n in by_class.get("tgme_widget_message_date", ())
+            if n.name == "a" and n.get("href") is not None
+        ),
+        None,
+    )
     href = str(link["href"]) if link else ""
     return href if href.startswith(("https://", "http://")) else f"https://t.me/{data_post}"
 
 
-def _own_text_node(message: Tag) -> Tag | None:
+def _own_text_node(by_class: _ByClass) -> Tag | None:
     """The message's own text, not the text of a message it replies to."""
-    for node in message.select(".tgme_widget_message_text"):
+    for _, node in by_class.get("tgme_widget_message_text", ()):
         if node.find_parent(class_="tgme_widget_message_reply") is None:
             return node
-    return message.select_one(".tgme_widget_message_poll_question")
+    return _first(by_class, "tgme_widget_message_poll_question")
 
 
-def _text(message: Tag) -> str:
-    node = _own_text_node(message)
+def _text(node: Tag | None) -> str:
     if node is None:
         return ""
     for br in node.find_all("br"):
@@ -181,37 +221,37 @@ def _text(message: Tag) -> str:
     return clip(text)
 
 
-def _hashtags(message: Tag) -> tuple[str, ...]:
-    node = _own_text_node(message)
+def _hashtags(node: Tag | None) -> tuple[str, ...]:
     links = node.find_all("a") if node is not None else []
     tags = (a.get_text().strip() for a in links)
     return tuple(dict.fromkeys(t[1:] for t in tags if t.startswith("#") and len(t) > 1))
 
 
-def _media_type(message: Tag) -> MediaType:
-    for selector, media_type in _MEDIA_SELECTORS:
-        if message.select_one(selector) is not None:
+def _media_type(by_class: _ByClass) -> MediaType:
+    for classes, media_type in _MEDIA_CLASSES:
+        if any(_first(by_class, name, element) is not None for element, name in classes):
             return media_type
     return "text"
 
 
-def _thumbnail(message: Tag) -> str | None:
-    for node in message.select(_THUMBNAILS):
+def _thumbnail(by_class: _ByClass) -> str | None:
+    places = {place: node for name in _THUMBNAIL_CLASSES for place, node in by_class.get(name, ())}
+    for _, node in sorted(places.items()):
         match = _BACKGROUND.search(str(node.get("style", "")))
         if match:
             return match.group(1)
     return None
 
 
-def _views(message: Tag) -> int | None:
-    node = message.select_one(".tgme_widget_message_views")
+def _views(by_class: _ByClass) -> int | None:
+    node = _first(by_class, "tgme_widget_message_views")
     return parse_count(node.get_text()) if node is not None else None
 
 
-def _reactions(message: Tag) -> int | None:
+def _reactions(by_class: _ByClass) -> int | None:
     """Emoji reactions summed; None where the channel shows none. Paid "star" reactions
     count Stars spent, not people, so they are left out."""
-    block = message.select_one(".tgme_widget_message_reactions")
+    block = _first(by_class, "tgme_widget_message_reactions")
     if block is None:
         return None
     counts = [
