@@ -412,17 +412,23 @@ def _v10_chat_channels(connection: Connection) -> None:
     chat_channels.create(connection, checkfirst=True)
 
 
+LINK_BATCH = 5_000  # posts whose link hash the upgrade to v11 computes at a time
+
+
 def _v11_link_hashes(connection: Connection) -> None:
     """v11: each post's link as a number (links.link_hash), so the metrics find the copies of
     a post without reading and comparing every link of a window."""
     columns = {c["name"] for c in inspect(connection).get_columns("posts")}
     if "link_hash" not in columns:
         connection.execute(text("ALTER TABLE posts ADD COLUMN link_hash BIGINT NOT NULL DEFAULT 0"))
-    linked = connection.execute(text("SELECT id, url FROM posts WHERE url IS NOT NULL")).all()
+    batch = text(
+        "SELECT id, url FROM posts WHERE url IS NOT NULL AND id > :after ORDER BY id LIMIT :size"
+    )
     update = text("UPDATE posts SET link_hash = :hash WHERE id = :id")
-    for start in range(0, len(linked), 5_000):
-        rows = [{"id": i, "hash": link_hash(url)} for i, url in linked[start : start + 5_000]]
-        connection.execute(update, rows)
+    after = 0  # in id order, a batch at a time: a large history is never all in memory
+    while linked := connection.execute(batch, {"after": after, "size": LINK_BATCH}).all():
+        connection.execute(update, [{"id": i, "hash": link_hash(url)} for i, url in linked])
+        after = linked[-1][0]
 
 
 # MIGRATIONS[i] upgrades version i+1 to i+2. Version 1 is the first released schema.

@@ -356,8 +356,11 @@ def _create_v1(url: str) -> None:
     engine.dispose()
 
 
-def test_an_old_database_is_upgraded_on_open_and_keeps_its_data(database_url: str) -> None:
+def test_an_old_database_is_upgraded_on_open_and_keeps_its_data(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _create_v1(database_url)
+    monkeypatch.setattr(s, "LINK_BATCH", 1)  # v11 fills the link hashes a batch at a time
     with Store(database_url) as store:
         assert store.schema_version() == LATEST_VERSION
         record = store.sources()[0]
@@ -371,7 +374,11 @@ def test_an_old_database_is_upgraded_on_open_and_keeps_its_data(database_url: st
             hashes = dict(
                 connection.execute(select(s.posts.c.external_id, s.posts.c.link_hash)).all()
             )
-        assert hashes == {"p1": NO_LINK, "p0": link_hash("https://acme.example/news/1")}
+        assert hashes == {
+            "p1": NO_LINK,
+            "p0": link_hash("https://acme.example/news/1"),
+            "p2": link_hash("https://acme.example/news/2"),
+        }
         assert hashes["p0"] != NO_LINK
         save(store, record.id, harvest(post("new")))
         assert count(store, s.source_events) == 1
