@@ -144,9 +144,10 @@ def whole_process(code: Path, config_path: Path, runs: int = 2) -> list[tuple[fl
     figures = []
     for _ in range(runs):
         began = time.perf_counter()
+        # from the checkout: `python -m` puts the working folder ahead of PYTHONPATH
         process = subprocess.Popen(
             [sys.executable, "-m", "monitor", "collect", "-c", str(config_path)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         with PeakSampler(process.pid) as peak:
             process.wait()
