@@ -81,7 +81,7 @@ def once_per_company(df: pd.DataFrame) -> pd.DataFrame:
     if shared.any():
         copies = ranked.loc[shared].duplicated(["company", "platform", "external_id"])
         ranked = ranked.drop(index=copies.index[copies.to_numpy()])
-    if "link_hash" not in ranked:  # rows not read from the store
+    if "link_hash" not in ranked:  # read_posts (the alerts') keeps it out of the exports
         ranked = ranked.assign(link_hash=ranked["url"].map(link_hash))
     linked = (ranked["link_hash"] != NO_LINK).to_numpy()
     with_link = ranked[linked].drop_duplicates(["company", "link_hash"])

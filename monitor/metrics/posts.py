@@ -121,11 +121,12 @@ _MATRIX_CELLS = 1 << 20  # a block of records compared at once: 8 MB of floats
 def record_scores(
     values: np.ndarray, record: np.ndarray, first: np.ndarray, end: np.ndarray, min_history: int
 ) -> list[tuple[float | None, float | None]]:
-    """Per value, robust_z against record[first:end] and that record's median engagement
-    (expm1 of log1p): (None, None) with fewer than `min_history` earlier posts.
+    """Per value, its robust z-score (see robust_z) against record[first:end] and that
+    record's median engagement (expm1 of log1p): (None, None) with fewer than `min_history`
+    earlier posts, or no spread at all.
 
     All of a source's posts at once: each post's record is a row of a matrix, sorted, so
-    each median is a lookup (robust_z's own arithmetic, without a call per post)."""
+    each median is a lookup, without a call per post."""
     lengths = end - first
     scores: list[tuple[float | None, float | None]] = [(None, None)] * len(values)
     rows = np.flatnonzero(lengths >= min_history)
@@ -163,25 +164,10 @@ def _row_medians(sorted_rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 def robust_z(value: float, history: np.ndarray) -> float | None:
     """0.6745 x (value - median) / MAD. With a MAD of 0 (most past posts alike), the mean
-    absolute deviation stands in (scaled 0.7979); with no spread at all, no score (None)."""
-    median = _median(history)
-    deviations = np.abs(history - median)
-    mad = _median(deviations)
-    if mad > 0:
-        return MAD_SCALE * (value - median) / mad
-    mean_ad = float(np.mean(deviations))
-    if mean_ad > 0:
-        return MEAN_AD_SCALE * (value - median) / mean_ad
-    return None
-
-
-def _median(values: np.ndarray) -> float:
-    """np.median without its overhead: this runs twice for every post of the week."""
-    middle = len(values) // 2
-    if len(values) % 2:
-        return float(np.partition(values, middle)[middle])
-    low, high = np.partition(values, (middle - 1, middle))[middle - 1 : middle + 1]
-    return float((low + high) / 2)
+    absolute deviation stands in (scaled 0.7979); with no spread at all, no score (None).
+    One post's score, as record_scores gives every post of a source at once."""
+    ends = np.array([0]), np.array([len(history)])
+    return record_scores(np.array([float(value)]), np.asarray(history), *ends, 1)[0][0]
 
 
 def summary(
