@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -54,7 +54,7 @@ def compute_week(
     week: IsoWeek,
     settings: MetricsSettings,
     as_of: datetime | None = None,
-    history: Rows | None = None,
+    history: Iterable[Rows] = (),
 ) -> WeekMetrics:
     """The report week's metrics, last week's for the changes, the trend and the health.
 

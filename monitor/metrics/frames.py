@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import numpy as np
@@ -12,8 +13,17 @@ from monitor.store import Rows
 from monitor.store.records import COUNTERS, ENGAGEMENT_COUNTERS
 
 
-def frame(rows: Rows) -> pd.DataFrame:
-    return pd.DataFrame.from_records(rows.rows, columns=list(rows.columns))
+def frame(rows: Rows | Iterable[Rows]) -> pd.DataFrame:
+    """A DataFrame of a query's rows, read whole or in parts (each framed as it comes)."""
+    if isinstance(rows, Rows):
+        return pd.DataFrame.from_records(rows.rows, columns=list(rows.columns))
+    return _joined([frame(part) for part in rows])
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one after the other; an empty one only for its columns, when all are."""
+    full = [f for f in frames if len(f)] or frames[:1]
+    return full[0] if len(full) == 1 else pd.concat(full, ignore_index=True)
 
 
 def utc_times(values: pd.Series) -> pd.Series:
@@ -22,17 +32,38 @@ def utc_times(values: pd.Series) -> pd.Series:
 
 
 def posts_frame(
-    rows: Rows, companies: pd.Index, sources: pd.DataFrame, history: Rows | None = None
+    rows: Rows | Iterable[Rows],
+    companies: pd.Index,
+    sources: pd.DataFrame,
+    history: Iterable[Rows] = (),
 ) -> pd.DataFrame:
     """Own posts (reposts excluded) of the tracked companies, with engagement, sorted by time.
 
     engagement = likes + replies + reposts + quotes over the counters that are known;
     NaN when none is known (never 0 for unknown). Posts read without their company and
     platform get them from `sources` (every source, active or not). `history` holds the
-    earlier weeks' posts as read_post_history reads them (no counters, engagement summed):
+    earlier weeks' posts in the parts read_post_history reads (no counters, engagement summed):
     they count in the trend and in each account's record, and a copy of a post is counted
     once across both.
     """
+    week = [_week_part(part) for part in ([rows] if isinstance(rows, Rows) else rows)]
+    df = _joined(week + [_history_part(part) for part in history if part.rows])
+    _own(df, sources)
+    for column in ("title", "text", "thumbnail_url"):  # read later for the posts shown
+        if column not in df:
+            df[column] = None
+    df["is_self"] = df["is_self"].astype(bool)
+    df["hashtags"] = df["hashtags"].fillna("")
+    df["media_type"] = df["media_type"].fillna("text")
+    # The frame is copied once, at the end: a year of posts is most of a digest's memory.
+    tracked = np.flatnonzero(df["company"].isin(companies).to_numpy())
+    kept = tracked[_kept_once(df.iloc[tracked])]
+    by_time = np.argsort(df["published_at"].array.asi8[kept], kind="stable")
+    return df.take(kept[by_time]).reset_index(drop=True)
+
+
+def _week_part(rows: Rows) -> pd.DataFrame:
+    """One part of the posts read in full, typed, its reposts left out, with engagement."""
     df = frame(rows)
     if df.empty:
         df = pd.DataFrame(columns=list(rows.columns) or _POST_COLUMNS)
@@ -40,29 +71,26 @@ def posts_frame(
     for column in COUNTERS:
         df[column] = pd.to_numeric(df[column], errors="coerce").astype("float64")
     df["engagement"] = df[list(ENGAGEMENT_COUNTERS)].sum(axis=1, min_count=1)
-    parts = [_owned(df, sources)]
-    if history is not None and history.rows:
-        earlier = frame(history)
-        earlier["engagement"] = pd.to_numeric(earlier["engagement"]).astype("float64")
-        parts.append(_owned(earlier, sources))
-    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    df = df[df["company"].isin(companies)].copy()
-    for column in ("title", "text", "thumbnail_url"):  # read later for the posts shown
-        if column not in df:
-            df[column] = None
     df["published_at"] = utc_times(df["published_at"])
-    df["is_self"] = df["is_self"].astype(bool)
-    df["hashtags"] = df["hashtags"].fillna("")
-    df["media_type"] = df["media_type"].fillna("text")
-    return once_per_company(df).sort_values("published_at", kind="stable").reset_index(drop=True)
+    return df
 
 
-def _owned(df: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """Posts with their company, whether it is us, and their platform."""
+def _history_part(rows: Rows) -> pd.DataFrame:
+    """One part of read_post_history in typed columns: a few bytes a value, not a tuple's."""
+    df = frame(rows)
+    df["engagement"] = pd.to_numeric(df["engagement"]).astype("float64")
+    df["published_at"] = utc_times(df["published_at"])
+    return df
+
+
+def _own(df: pd.DataFrame, sources: pd.DataFrame) -> None:
+    """Each post given its company, whether it is us, and its platform (in place)."""
     if "company" in df:
-        return df
-    owners = sources[["source_id", "company", "is_self", "platform"]]
-    return df.merge(owners.astype({"source_id": df["source_id"].dtype}), on="source_id")
+        return
+    owners = sources.set_index(sources["source_id"].astype("int64"))
+    ids = df["source_id"].astype("int64")
+    for column in ("company", "is_self", "platform"):
+        df[column] = ids.map(owners[column])
 
 
 def once_per_company(df: pd.DataFrame) -> pd.DataFrame:
@@ -72,20 +100,32 @@ def once_per_company(df: pd.DataFrame) -> pd.DataFrame:
     the same link (a newsroom read as a feed and as a page, a feed whose item ids change at
     every visit). Of the copies, the one with the most engagement known is kept.
     """
+    return df.iloc[_kept_once(df)]
+
+
+def _kept_once(df: pd.DataFrame) -> np.ndarray:
+    """once_per_company's rows, as positions in `df`: those with a link, then the others,
+    each from the most engagement to the least."""
     if df.empty:
-        return df
-    ranked = df.iloc[_by_engagement(df["engagement"])]
+        return np.arange(0)
+    order = _by_engagement(df["engagement"])
+    ranked = df[["company", "platform", "source_id", "external_id"]].iloc[order]
+    keep = np.ones(len(order), dtype=bool)
     # Within one source an id is the store's key: a copy by id needs a second source of the
     # same company on the same platform, so only those posts are compared by id.
     shared = ranked.groupby(["company", "platform"])["source_id"].transform("nunique") > 1
+    shared = shared.to_numpy()
     if shared.any():
-        copies = ranked.loc[shared].duplicated(["company", "platform", "external_id"])
-        ranked = ranked.drop(index=copies.index[copies.to_numpy()])
-    if "link_hash" not in ranked:  # read_posts (the alerts') keeps it out of the exports
-        ranked = ranked.assign(link_hash=ranked["url"].map(link_hash))
-    linked = (ranked["link_hash"] != NO_LINK).to_numpy()
-    with_link = ranked[linked].drop_duplicates(["company", "link_hash"])
-    return pd.concat([with_link, ranked[~linked]])
+        keep[shared] = ~ranked[shared].duplicated(["company", "platform", "external_id"])
+    if "link_hash" in df:
+        hashes = df["link_hash"].to_numpy()[order]
+    else:  # read_posts (the alerts') keeps it out of the exports
+        hashes = df["url"].map(link_hash).to_numpy()[order]
+    linked = keep & (hashes != NO_LINK)
+    with_link = pd.DataFrame({"company": ranked["company"].to_numpy()[linked],
+                              "link_hash": hashes[linked]})  # fmt: skip
+    first = ~with_link.duplicated().to_numpy()
+    return np.concatenate([order[linked][first], order[keep & (hashes == NO_LINK)]])
 
 
 def _by_engagement(engagement: pd.Series) -> np.ndarray:
@@ -101,7 +141,7 @@ _POST_COLUMNS = [
 ]  # fmt: skip
 
 
-def accounts_frame(rows: Rows) -> pd.DataFrame:
+def accounts_frame(rows: Rows | Iterable[Rows]) -> pd.DataFrame:
     """Audience observations with a known follower count, sorted by time."""
     df = frame(rows)
     if df.empty:

@@ -148,3 +148,19 @@ def test_a_copy_is_counted_once_across_the_two_parts(store):
     split = load_and_compute(store, WEEK, SETTINGS)
 
     assert sum(split.posts_trend["Us"]) == len(originals)
+
+
+@pytest.mark.parametrize("part_rows", [1, 7])
+def test_a_read_in_small_parts_gives_the_same_week(store, monkeypatch, part_rows):
+    """The large reads come in parts, each made compact before the next: no row is lost
+    or read twice at a part's edge (a buffer ahead of the cursor would lose rows)."""
+    whole = load_and_compute(store, WEEK, SETTINGS)
+    since, until = window_for(WEEK, SETTINGS)
+    every_post = len(store.read_posts(since, until).rows)  # read whole, another way
+    monkeypatch.setattr("monitor.store.reads.PART_ROWS", part_rows)
+
+    parts = [len(p.rows) for p in store.read_post_figures(since, until)]
+    in_parts = load_and_compute(store, WEEK, SETTINGS)
+
+    assert len(parts) > 10 and max(parts) == part_rows and sum(parts) == every_post
+    assert in_parts == whole
