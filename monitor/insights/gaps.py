@@ -128,9 +128,10 @@ def gaps(metrics: WeekMetrics, floor: int) -> list[Gap]:
     if us is None:
         return []
     found = []
+    platforms = _platforms_of(metrics)
     for rival in metrics.competitors:
         enough = (us.posts.value or 0) >= floor and (rival.posts.value or 0) >= floor
-        split = _audience(metrics, us.company, rival.company)
+        split = _audience(platforms, us.company, rival.company)
         found.append(Gap(rival.company, _side(us), _side(rival), enough, split))
     return found
 
@@ -144,20 +145,27 @@ def average_gap(metrics: WeekMetrics, floor: int) -> Gap | None:
     return Gap(average.company, _side(us), _side(average), enough, None)
 
 
-def _audience(metrics: WeekMetrics, ours: str, theirs: str) -> AudienceSplit | None:
-    rows = {(r.company, r.platform): r for r in metrics.platforms}
+def _platforms_of(metrics: WeekMetrics) -> dict[str, dict[str | None, CompanyWeek]]:
+    """company -> platform -> its row (once for every rival: a walk of every row for each
+    one was quadratic in the companies)."""
+    found: dict[str, dict[str | None, CompanyWeek]] = {}
+    for row in metrics.platforms:
+        found.setdefault(row.company, {})[row.platform] = row
+    return found
 
-    def followed(row: CompanyWeek | None) -> bool:
-        return bool(row and row.followers.value and _side(row).posts)
 
-    platforms = sorted(
-        {p for c, p in rows if c == ours and followed(rows[(ours, p)])}
-        & {p for c, p in rows if c == theirs and followed(rows[(theirs, p)])}
-    )
+def _audience(
+    platforms_of: dict[str, dict[str | None, CompanyWeek]], ours: str, theirs: str
+) -> AudienceSplit | None:
+    def followed(company: str) -> set[str | None]:
+        rows = platforms_of.get(company, {})
+        return {p for p, row in rows.items() if row.followers.value and _side(row).posts}
+
+    platforms = sorted(followed(ours) & followed(theirs))
     if not platforms:
         return None
-    our_rows = [rows[(ours, p)] for p in platforms]
-    their_rows = [rows[(theirs, p)] for p in platforms]
+    our_rows = [platforms_of[ours][p] for p in platforms]
+    their_rows = [platforms_of[theirs][p] for p in platforms]
     our_side = Side(
         sum(_side(r).posts for r in our_rows), sum(_side(r).engagement for r in our_rows)
     )

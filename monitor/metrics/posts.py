@@ -46,9 +46,12 @@ def content_mix(week_posts: pd.DataFrame) -> dict[str, dict[str, tuple[int, floa
 def per_post_groups(grouped) -> dict[tuple, tuple[int, float | None]]:
     """group -> (posts, engagement per post over the posts whose engagement is known)."""
     counts, known, total = grouped.size(), grouped.count(), grouped.sum(min_count=1)
+    known, total = known.reindex(counts.index), total.reindex(counts.index)  # one order
     return {
-        key: (int(n), float(total[key] / known[key]) if known[key] else None)
-        for key, n in counts.items()
+        key: (int(n), float(s / k) if k else None)
+        for key, n, k, s in zip(
+            counts.index, counts.tolist(), known.tolist(), total.tolist(), strict=True
+        )
     }
 
 
