@@ -21,9 +21,12 @@ def frame(rows: Rows | Iterable[Rows]) -> pd.DataFrame:
 
 
 def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The frames one after the other; an empty one only for its columns, when all are."""
+    """The frames one after the other, with every column any of them has (empty where a
+    frame lacks it): an empty part gives only its columns."""
     full = [f for f in frames if len(f)] or frames[:1]
-    return full[0] if len(full) == 1 else pd.concat(full, ignore_index=True)
+    joined = full[0] if len(full) == 1 else pd.concat(full, ignore_index=True)
+    missing = [c for c in dict.fromkeys(c for f in frames for c in f.columns) if c not in joined]
+    return joined.assign(**dict.fromkeys(missing)) if missing else joined
 
 
 def utc_times(values: pd.Series) -> pd.Series:

@@ -164,3 +164,14 @@ def test_a_read_in_small_parts_gives_the_same_week(store, monkeypatch, part_rows
 
     assert len(parts) > 10 and max(parts) == part_rows and sum(parts) == every_post
     assert in_parts == whole
+
+
+def test_a_week_after_the_last_post_still_has_its_trend(store):
+    """No post in the two compared weeks, the history before them full: the week says it
+    has no data and the trend still shows the weeks that had posts."""
+    later = IsoWeek(2026, 50)  # the posts end on 2026-11-27
+
+    metrics = load_and_compute(store, later, SETTINGS)
+
+    assert not metrics.has_data
+    assert sum(metrics.posts_trend["Us"][:-2]) > 20 and metrics.posts_trend["Us"][-2:] == [0, 0]
