@@ -47,8 +47,8 @@ def window_for(week: IsoWeek, settings: MetricsSettings) -> tuple[datetime, date
 
 
 def compute_week(
-    posts: Rows,
-    accounts: Rows,
+    posts: Rows | Iterable[Rows],
+    accounts: Rows | Iterable[Rows],
     sources: Rows,
     events: Rows,
     week: IsoWeek,

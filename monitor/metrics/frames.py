@@ -15,9 +15,16 @@ from monitor.store.records import COUNTERS, ENGAGEMENT_COUNTERS
 
 def frame(rows: Rows | Iterable[Rows]) -> pd.DataFrame:
     """A DataFrame of a query's rows, read whole or in parts (each framed as it comes)."""
-    if isinstance(rows, Rows):
-        return pd.DataFrame.from_records(rows.rows, columns=list(rows.columns))
-    return _joined([frame(part) for part in rows])
+    return _joined([_one_frame(part) for part in _parts_of(rows)])
+
+
+def _parts_of(rows: Rows | Iterable[Rows]) -> Iterable[Rows]:
+    """A read in parts as it is; a whole read as its one part."""
+    return [rows] if isinstance(rows, Rows) else rows
+
+
+def _one_frame(rows: Rows) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows.rows, columns=list(rows.columns))
 
 
 def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -49,7 +56,7 @@ def posts_frame(
     they count in the trend and in each account's record, and a copy of a post is counted
     once across both.
     """
-    week = [_week_part(part) for part in ([rows] if isinstance(rows, Rows) else rows)]
+    week = [_week_part(part) for part in _parts_of(rows)]
     df = _joined(week + [_history_part(part) for part in history if part.rows])
     _own(df, sources)
     for column in ("title", "text", "thumbnail_url"):  # read later for the posts shown
@@ -67,7 +74,7 @@ def posts_frame(
 
 def _week_part(rows: Rows) -> pd.DataFrame:
     """One part of the posts read in full, typed, its reposts left out, with engagement."""
-    df = frame(rows)
+    df = _one_frame(rows)
     if df.empty:
         df = pd.DataFrame(columns=list(rows.columns) or _POST_COLUMNS)
     df = df[~df["is_repost"].astype(bool)].drop(columns="is_repost")
@@ -80,7 +87,7 @@ def _week_part(rows: Rows) -> pd.DataFrame:
 
 def _history_part(rows: Rows) -> pd.DataFrame:
     """One part of read_post_history in typed columns: a few bytes a value, not a tuple's."""
-    df = frame(rows)
+    df = _one_frame(rows)
     df["engagement"] = pd.to_numeric(df["engagement"]).astype("float64")
     df["published_at"] = utc_times(df["published_at"])
     return df

@@ -124,11 +124,8 @@ def company_rows(
 ) -> list[CompanyWeek]:
     rows = []
     # Plain dicts a row: a Series a row (.loc) cost most of the scoreboard at 1,000 companies.
-    columns = [*FIGURES, "follower_drop"]
-    now_rows, before_rows = (
-        current[columns].to_dict("index"),
-        previous[list(FIGURES)].to_dict("index"),
-    )
+    now_rows = current[[*FIGURES, "follower_drop"]].to_dict("index")
+    before_rows = previous[[*FIGURES]].to_dict("index")
     for key in current.index:
         company, platform = (key, None) if isinstance(key, str) else key
         now, before = now_rows[key], before_rows[key]
