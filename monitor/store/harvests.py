@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, bindparam, case, insert, or_, select,
 from monitor.domain import Counts, Harvest, Post
 from monitor.links import link_hash
 from monitor.store import schema as s
+from monitor.store.bulk import insert_rows
 from monitor.store.mentions import write_mentions
 from monitor.store.outcomes import write_outcomes
 from monitor.store.records import COUNTERS, HarvestResult
@@ -133,8 +134,15 @@ _KNOWN = (
 
 # The statements of every write, built once (a job's write is one source: building them and
 # their cache keys each time cost more than running them).
-_NEW_POSTS = insert(s.posts).returning(s.posts.c.id, s.posts.c.source_id, s.posts.c.external_id)
-_NEW_COUNTS = insert(s.post_counts)
+_POST_COLUMNS = (
+    "source_id", "external_id", "url", "link_hash", "title", "text", "published_at",
+    "published_estimated", "media_type", "hashtags", "is_repost", "thumbnail_url",
+    "first_seen_at", "counts_observed_at", *COUNTERS,
+)  # fmt: skip
+_COUNT_COLUMNS = ("post_id", "observed_at", *COUNTERS)
+_EVENT_COLUMNS = (
+    "source_id", "at", "ok", "error_kind", "message", "new_posts", "updated_counts"
+)  # fmt: skip
 _LATEST_COUNTS = (
     update(s.posts)
     .where(s.posts.c.id == bindparam("b_id"))
@@ -142,7 +150,6 @@ _LATEST_COUNTS = (
         counts_observed_at=bindparam("b_observed_at"), **{c: bindparam(f"b_{c}") for c in COUNTERS}
     )
 )
-_NEW_EVENTS = insert(s.source_events)
 _AFTER_HARVEST = (
     update(s.sources)
     .where(s.sources.c.id == bindparam("b_id"))
@@ -192,12 +199,14 @@ def _write_posts(
         for (source_id, key), (post, observed) in wanted.items()
         if (source_id, key) not in known
     ]
-    counts_rows: list[dict[str, Any]] = []
-    if new_rows:
-        for row in connection.execute(_NEW_POSTS, new_rows):
-            post, observed = wanted[(row.source_id, row.external_id)]
-            counts_rows.append({"post_id": row.id, "observed_at": observed, **_counts(post.counts)})
-            result.setdefault(row.source_id, [0, 0])[0] += 1
+    counts_rows: list[tuple[Any, ...]] = []
+    returned = ("id", "source_id", "external_id")
+    for post_id, source_id, key in insert_rows(
+        connection, s.posts, _POST_COLUMNS, new_rows, returning=returned
+    ):
+        post, observed = wanted[(source_id, key)]
+        counts_rows.append((post_id, observed, *_counts(post.counts).values()))
+        result.setdefault(source_id, [0, 0])[0] += 1
     changed_rows: list[dict[str, Any]] = []
     for pair, row in known.items():
         post, observed = wanted[pair]
@@ -207,12 +216,11 @@ def _write_posts(
         if all(counts[c] == getattr(row, c) for c in COUNTERS):
             continue
         result.setdefault(row.source_id, [0, 0])[1] += 1
-        counts_rows.append({"post_id": row.id, "observed_at": observed, **counts})
+        counts_rows.append((row.id, observed, *counts.values()))
         changed_rows.append(
             {"b_id": row.id, "b_observed_at": observed, **{f"b_{c}": counts[c] for c in COUNTERS}}
         )
-    if counts_rows:
-        connection.execute(_NEW_COUNTS, counts_rows)
+    insert_rows(connection, s.post_counts, _COUNT_COLUMNS, counts_rows)
     if changed_rows:
         connection.execute(_LATEST_COUNTS, changed_rows)
     return {source_id: (new, updated) for source_id, (new, updated) in result.items()}
@@ -320,21 +328,11 @@ def _insert_events(
         rows.append(
             _event(w.source_id, at, True, kind, message, result.new_posts, result.updated_counts)
         )
-    if rows:
-        connection.execute(_NEW_EVENTS, rows)
+    insert_rows(connection, s.source_events, _EVENT_COLUMNS, rows)
 
 
-def _event(source_id, at, ok, kind, message, new_posts, updated) -> dict[str, Any]:
-    # every row carries every key: one executemany needs one shape
-    return {
-        "source_id": source_id,
-        "at": at,
-        "ok": ok,
-        "error_kind": kind,
-        "message": message,
-        "new_posts": new_posts,
-        "updated_counts": updated,
-    }
+def _event(source_id, at, ok, kind, message, new_posts, updated) -> tuple[Any, ...]:
+    return (source_id, at, ok, kind, message, new_posts, updated)  # as in _EVENT_COLUMNS
 
 
 def _counts(counts: Counts) -> dict[str, int | None]:
@@ -348,21 +346,10 @@ def _post_key(external_id: str) -> str:
     return "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
 
 
-def _post_values(source_id: int, key: str, post: Post, observed: datetime) -> dict[str, Any]:
-    return {
-        "source_id": source_id,
-        "external_id": key,
-        "url": post.url,
-        "link_hash": link_hash(post.url),
-        "title": post.title,
-        "text": post.text,
-        "published_at": post.published_at,
-        "published_estimated": post.published_estimated,
-        "media_type": post.media_type,
-        "hashtags": " ".join(sorted({h.lower().lstrip("#") for h in post.hashtags if h})),
-        "is_repost": post.is_repost,
-        "thumbnail_url": post.thumbnail_url,
-        "first_seen_at": observed,
-        "counts_observed_at": observed,
-        **_counts(post.counts),
-    }
+def _post_values(source_id: int, key: str, post: Post, observed: datetime) -> tuple[Any, ...]:
+    hashtags = " ".join(sorted({h.lower().lstrip("#") for h in post.hashtags if h}))
+    return (  # as in _POST_COLUMNS
+        source_id, key, post.url, link_hash(post.url), post.title, post.text, post.published_at,
+        post.published_estimated, post.media_type, hashtags, post.is_repost, post.thumbnail_url,
+        observed, observed, *(getattr(post.counts, c) for c in COUNTERS),
+    )  # fmt: skip

@@ -1,0 +1,71 @@
+"""Rows handed to the driver as they are read back exactly as Core's own insert writes them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import delete, insert, select
+
+from monitor.store import Store, bulk
+from monitor.store import schema as s
+
+NOW = datetime(2026, 11, 20, 12, 0, 0, 123456, tzinfo=UTC)
+COLUMNS = ("source_id", "external_id", "url", "title", "text", "published_at",
+           "published_estimated", "media_type", "hashtags", "is_repost", "first_seen_at",
+           "likes", "views", "link_hash")  # fmt: skip
+
+
+def rows(source_id: int, count: int) -> list[tuple]:
+    paris = timezone(timedelta(hours=1))  # an aware time in another zone is stored as UTC
+    return [
+        (
+            *(source_id, f"p{n}", f"https://us.example/{n}", None if n % 2 else f"Title {n}"),
+            *("« café » 'quoted' \"twice\" ?", NOW.astimezone(paris) - timedelta(hours=n)),
+            *(n % 3 == 0, "video", "#news", bool(n % 2), NOW, None if n % 2 else n, 2**40 + n),
+            -(2**62) + n,
+        )
+        for n in range(count)
+    ]
+
+
+def stored(store: Store) -> list[tuple]:
+    columns = [s.posts.c[c] for c in COLUMNS]
+    with store.engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(select(*columns).order_by(s.posts.c.id))]
+
+
+@pytest.fixture
+def store(database_url: str):
+    with Store(database_url) as opened:
+        opened.sync_config([("Us", True, [("feed", "https://us.example/feed.xml", None)])])
+        yield opened
+
+
+def test_the_same_rows_as_cores_insert(store: Store) -> None:
+    source_id = store.sources()[0].id
+    given = rows(source_id, 7)
+    with store.engine.begin() as connection:
+        connection.execute(insert(s.posts), [dict(zip(COLUMNS, row, strict=True)) for row in given])
+    by_core = stored(store)
+    with store.engine.begin() as connection:
+        connection.execute(delete(s.posts))
+        returned = bulk.insert_rows(
+            connection, s.posts, COLUMNS, given, returning=("id", "external_id")
+        )
+    assert stored(store) == by_core
+    assert sorted(key for _, key in returned) == sorted(row[1] for row in given)
+    assert by_core[0][5] == NOW  # read back in UTC, to the microsecond
+
+
+def test_more_rows_than_one_statement_takes(store: Store, monkeypatch) -> None:
+    monkeypatch.setattr(bulk, "MAX_PARAMS", 3 * len(COLUMNS))  # three rows a statement
+    source_id = store.sources()[0].id
+    with store.engine.begin() as connection:
+        returned = bulk.insert_rows(
+            connection, s.posts, COLUMNS, rows(source_id, 8), returning=("id", "external_id")
+        )
+    ids = [post_id for post_id, _ in returned]
+    assert len(set(ids)) == 8
+    assert sorted(key for _, key in returned) == sorted(f"p{n}" for n in range(8))
+    assert len(stored(store)) == 8
