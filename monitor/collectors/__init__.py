@@ -24,11 +24,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from monitor.domain import Harvest
-from monitor.kinds import Kind, all_kinds, kind
 
 if TYPE_CHECKING:
     from monitor.config import SourceConfig
     from monitor.config_sources import MentionTerms
+    from monitor.kinds import Kind
     from monitor.net import HttpClient
 
 
@@ -77,12 +77,13 @@ class CollectorInfo:
         return self.declared.limits_note
 
 
-KINDS: tuple[str, ...] = tuple(all_kinds())  # every declared kind's name
-
-
 @functools.cache
 def collector_for(name: str) -> CollectorInfo:
     """The collector of a kind: its module `monitor.collectors.<name>`, imported on first use."""
+    # Imported here, not above: a parsing worker imports this package, and the kinds' models
+    # (the configuration's, pydantic's) cost it a quarter of a second it never needs.
+    from monitor.kinds import kind
+
     declared = kind(name)  # KeyError for a kind nobody declared
     module = importlib.import_module(declared.collector_module)
     return CollectorInfo(declared, module.collect)

@@ -21,7 +21,7 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as parse_xml
 
 from monitor.collectors import SourceContext
-from monitor.collectors.feed import hashtags
+from monitor.collectors.feed_parse import hashtags
 from monitor.collectors.feed_text import excerpt
 from monitor.collectors.parsing import iso_utc
 from monitor.config import read_secret

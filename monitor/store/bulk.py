@@ -1,9 +1,9 @@
-"""Many rows into one table, with the values handed to the database driver as they are.
+"""Many rows of one table, written or looked up with the values handed to the driver as they are.
 
 Core runs each parameter of each row through a few layers of Python (most of a harvest's
 write time at 1,000 sources). Here the statement is rendered once per size, each column's
 own conversion (the store's types included) is looked up once, and the rows go to the driver
-as flat tuples: the same values as Core would write, in a fraction of the time.
+as flat tuples: the same values as Core would write and read, in a fraction of the time.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sqlalchemy import Connection, Dialect, Table
 MAX_PARAMS = 30_000
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
-Processor = Callable[[Any], Any] | None
+# The columns that have a conversion, by position: the others are handed over as they are.
+Conversions = tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 def insert_rows(
@@ -48,19 +49,73 @@ def insert_rows(
     return returned
 
 
-def _converted(row: Sequence[Any], processors: tuple[Processor, ...]) -> tuple[Any, ...]:
-    return tuple(
-        value if process is None or value is None else process(value)
-        for value, process in zip(row, processors, strict=True)
-    )
+def update_rows(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    where: str = "id",
+) -> None:
+    """Set `columns` to each row's values where `where` equals the row's last value."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    names = (*columns, where)
+    processors = _processors(dialect, table, names)
+    converted = [_converted(row, processors) for row in rows]
+    connection.exec_driver_sql(_update_sql(dialect, table, tuple(columns), where), converted)
+
+
+def rows_matching(
+    connection: Connection,
+    table: Table,
+    keys: Sequence[str],
+    wanted: Sequence[Sequence[Any]],
+    columns: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """The `columns` of the rows whose `keys` equal one of the `wanted` tuples, read back as
+    Core reads them. The key columns should be those of an index: each tuple is one lookup."""
+    if not wanted:
+        return []
+    dialect = connection.dialect
+    to_driver = _processors(dialect, table, tuple(keys))
+    from_driver = _result_processors(dialect, table, tuple(columns))
+    chunk = max(1, MAX_PARAMS // len(keys))
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start : start + chunk]
+        sql = _select_sql(dialect, table, tuple(keys), len(part), tuple(columns))
+        flat = tuple(value for key in part for value in _converted(key, to_driver))
+        found += [
+            tuple(_converted(row, from_driver)) for row in connection.exec_driver_sql(sql, flat)
+        ]
+    return found
+
+
+def _converted(row: Sequence[Any], conversions: Conversions) -> tuple[Any, ...]:
+    if not conversions:
+        return tuple(row)
+    values = list(row)
+    for at, convert in conversions:
+        if values[at] is not None:
+            values[at] = convert(values[at])
+    return tuple(values)  # the drivers' executemany takes tuples
 
 
 @functools.cache
-def _processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[Processor, ...]:
+def _processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> Conversions:
     """Each column's conversion to what the driver takes, as Core would apply it."""
-    return tuple(
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    found = (table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns)
+    return tuple((at, convert) for at, convert in enumerate(found) if convert is not None)
+
+
+@functools.cache
+def _result_processors(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> Conversions:
+    """Each column's conversion from what the driver gives, as Core would apply it."""
+    found = (
+        table.c[name].type.dialect_impl(dialect).result_processor(dialect, None) for name in columns
     )
+    return tuple((at, convert) for at, convert in enumerate(found) if convert is not None)
 
 
 @functools.cache
@@ -77,3 +132,32 @@ def _sql(
     if returning:
         sql += " RETURNING " + ", ".join(quote(c) for c in returning)
     return sql
+
+
+@functools.cache
+def _update_sql(dialect: Dialect, table: Table, columns: tuple[str, ...], where: str) -> str:
+    quote = dialect.identifier_preparer.quote
+    placeholder = _PLACEHOLDERS[dialect.paramstyle]
+    assignments = ", ".join(f"{quote(c)} = {placeholder}" for c in columns)
+    return (
+        f"UPDATE {dialect.identifier_preparer.format_table(table)} SET {assignments} "
+        f"WHERE {quote(where)} = {placeholder}"
+    )
+
+
+@functools.cache
+def _select_sql(
+    dialect: Dialect, table: Table, keys: tuple[str, ...], count: int, columns: tuple[str, ...]
+) -> str:
+    # A join on a list of values: each one an index lookup, where SQLite would answer a
+    # "(a, b) IN (…)" by scanning the whole index.
+    quote = dialect.identifier_preparer.quote
+    placeholder = _PLACEHOLDERS[dialect.paramstyle]
+    name = dialect.identifier_preparer.format_table(table)
+    one_key = "(" + ", ".join([placeholder] * len(keys)) + ")"
+    names = [f"k{n}" for n in range(len(keys))]
+    on = " AND ".join(f"{name}.{quote(k)} = w.{n}" for k, n in zip(keys, names, strict=True))
+    return (
+        f"WITH w ({', '.join(names)}) AS (VALUES {', '.join([one_key] * count)}) "
+        f"SELECT {', '.join(f'{name}.{quote(c)}' for c in columns)} FROM {name} JOIN w ON {on}"
+    )

@@ -12,20 +12,19 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, bindparam, case, insert, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, case, insert, select, update
 
 from monitor.domain import Counts, Harvest, Post
 from monitor.links import link_hash
 from monitor.store import schema as s
-from monitor.store.bulk import insert_rows
+from monitor.store.bulk import insert_rows, rows_matching, update_rows
 from monitor.store.mentions import write_mentions
 from monitor.store.outcomes import write_outcomes
 from monitor.store.records import COUNTERS, HarvestResult
 
 MAX_EXTERNAL_ID = 500  # the size of posts.external_id
-_LOOKUP_CHUNK = 400  # (source, id) pairs per read of known posts: well under any bind limit
 
 
 @dataclass(frozen=True)
@@ -123,15 +122,6 @@ class HarvestWriter:
 
 # --- posts ------------------------------------------------------------------------------------
 
-_KNOWN = (
-    s.posts.c.id,
-    s.posts.c.source_id,
-    s.posts.c.external_id,
-    s.posts.c.published_at,
-    *(s.posts.c[c] for c in COUNTERS),
-)
-
-
 # The statements of every write, built once (a job's write is one source: building them and
 # their cache keys each time cost more than running them).
 _POST_COLUMNS = (
@@ -143,13 +133,6 @@ _COUNT_COLUMNS = ("post_id", "observed_at", *COUNTERS)
 _EVENT_COLUMNS = (
     "source_id", "at", "ok", "error_kind", "message", "new_posts", "updated_counts"
 )  # fmt: skip
-_LATEST_COUNTS = (
-    update(s.posts)
-    .where(s.posts.c.id == bindparam("b_id"))
-    .values(
-        counts_observed_at=bindparam("b_observed_at"), **{c: bindparam(f"b_{c}") for c in COUNTERS}
-    )
-)
 _AFTER_HARVEST = (
     update(s.sources)
     .where(s.sources.c.id == bindparam("b_id"))
@@ -205,47 +188,43 @@ def _write_posts(
         connection, s.posts, _POST_COLUMNS, new_rows, returning=returned
     ):
         post, observed = wanted[(source_id, key)]
-        counts_rows.append((post_id, observed, *_counts(post.counts).values()))
+        counts_rows.append((post_id, observed, *_counts(post.counts)))
         result.setdefault(source_id, [0, 0])[0] += 1
-    changed_rows: list[dict[str, Any]] = []
+    changed_rows: list[tuple[Any, ...]] = []
     for pair, row in known.items():
         post, observed = wanted[pair]
         if observed - row.published_at > track_for:
             continue  # past the tracking window: its figures are frozen
         counts = _counts(post.counts)
-        if all(counts[c] == getattr(row, c) for c in COUNTERS):
+        if counts == row.counts:
             continue
         result.setdefault(row.source_id, [0, 0])[1] += 1
-        counts_rows.append((row.id, observed, *counts.values()))
-        changed_rows.append(
-            {"b_id": row.id, "b_observed_at": observed, **{f"b_{c}": counts[c] for c in COUNTERS}}
-        )
+        counts_rows.append((row.id, observed, *counts))
+        changed_rows.append((observed, *counts, row.id))
     insert_rows(connection, s.post_counts, _COUNT_COLUMNS, counts_rows)
-    if changed_rows:
-        connection.execute(_LATEST_COUNTS, changed_rows)
+    update_rows(connection, s.posts, ("counts_observed_at", *COUNTERS), changed_rows)
     return {source_id: (new, updated) for source_id, (new, updated) in result.items()}
+
+
+class _Known(NamedTuple):
+    """A post already stored: what its next harvest is compared with."""
+
+    id: int
+    source_id: int
+    external_id: str
+    published_at: datetime
+    counts: tuple[int | None, ...]  # as in COUNTERS
 
 
 def _known_posts(
     connection: Connection, pairs: list[tuple[int, str]]
-) -> dict[tuple[int, str], Any]:
-    known: dict[tuple[int, str], Any] = {}
-    for start in range(0, len(pairs), _LOOKUP_CHUNK):
-        by_source: dict[int, list[str]] = {}
-        for source_id, external_id in pairs[start : start + _LOOKUP_CHUNK]:
-            by_source.setdefault(source_id, []).append(external_id)
-        # One "source = ? AND id IN (…)" a source: SQLite answers a (source, id) IN (…) by
-        # scanning the whole index, a cost that grew with the history at every batch.
-        query = select(*_KNOWN).where(
-            or_(
-                *(
-                    (s.posts.c.source_id == source_id) & s.posts.c.external_id.in_(ids)
-                    for source_id, ids in by_source.items()
-                )
-            )
-        )
-        known.update({(row.source_id, row.external_id): row for row in connection.execute(query)})
-    return known
+) -> dict[tuple[int, str], _Known]:
+    keys = ("source_id", "external_id")
+    columns = ("id", *keys, "published_at", *COUNTERS)
+    return {
+        (row[1], row[2]): _Known(*row[:4], row[4:])
+        for row in rows_matching(connection, s.posts, keys, pairs, columns)
+    }
 
 
 def _write_account(connection: Connection, source_id: int, harvest: Harvest) -> None:
@@ -335,8 +314,8 @@ def _event(source_id, at, ok, kind, message, new_posts, updated) -> tuple[Any, .
     return (source_id, at, ok, kind, message, new_posts, updated)  # as in _EVENT_COLUMNS
 
 
-def _counts(counts: Counts) -> dict[str, int | None]:
-    return {c: getattr(counts, c) for c in COUNTERS}
+def _counts(counts: Counts) -> tuple[int | None, ...]:
+    return tuple(getattr(counts, c) for c in COUNTERS)
 
 
 def _post_key(external_id: str) -> str:

@@ -57,7 +57,7 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; times must be timezone-aware")
-        naive = value.astimezone(UTC).replace(tzinfo=None)
+        naive = (value if value.tzinfo is UTC else value.astimezone(UTC)).replace(tzinfo=None)
         if dialect.name == "sqlite":
             # The text SQLAlchemy's DATETIME writes ("2026-11-20 09:30:00.000000"), in one C
             # call: its own formatting cost a quarter of writing a harvest's posts.

@@ -11,8 +11,9 @@ import pytest
 from collector_support import fixtures, run_collector
 from pytest_httpserver import HTTPServer
 
-from monitor.collectors import collector_for, feed
-from monitor.collectors.feed import parse_feed, rebase, stable_id
+from monitor.collectors import collector_for, feed_parse
+from monitor.collectors.feed import rebase
+from monitor.collectors.feed_parse import parse_feed, stable_id
 from monitor.collectors.feed_text import excerpt, strip_html
 from monitor.config import FeedSource
 from monitor.domain import Harvest, Post
@@ -170,7 +171,7 @@ def urljoin_reading(base: str, link: str) -> tuple[str, str | None]:
 
 def our_reading(base: str, link: str) -> tuple[str, str | None]:
     try:
-        return "link", feed._absolute(base, link)
+        return "link", feed_parse._absolute(base, link)
     except ValueError as error:
         return "error", str(error)
 

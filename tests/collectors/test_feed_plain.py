@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.collectors import feed
+from monitor.collectors import feed_parse as feed
 from monitor.collectors.feed_plain import plain_entries
 from monitor.domain import Post
 

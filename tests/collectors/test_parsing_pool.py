@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,3 +42,17 @@ def test_a_worker_gives_the_same_posts_and_the_same_errors() -> None:
         posts, refused = asyncio.run(in_worker())
     assert posts == in_place
     assert refused.kind == "bad_content"
+
+
+def test_a_worker_imports_what_parsing_needs_only() -> None:
+    # A worker starts at each large cycle; the configuration's models and the HTTP client
+    # doubled its start-up, while the fetched feeds waited for it.
+    program = (
+        "import sys, monitor.collectors.feed_parse\n"
+        "print(' '.join(m for m in ('pydantic', 'monitor.config', 'monitor.kinds', "
+        "'monitor.net', 'sqlalchemy', 'yaml') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == ""

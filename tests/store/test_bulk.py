@@ -69,3 +69,39 @@ def test_more_rows_than_one_statement_takes(store: Store, monkeypatch) -> None:
     assert len(set(ids)) == 8
     assert sorted(key for _, key in returned) == sorted(f"p{n}" for n in range(8))
     assert len(stored(store)) == 8
+
+
+def test_rows_are_found_by_their_keys_and_read_as_core_reads_them(
+    store: Store, monkeypatch
+) -> None:
+    monkeypatch.setattr(bulk, "MAX_PARAMS", 6)  # three keys a statement
+    source_id = store.sources()[0].id
+    with store.engine.begin() as connection:
+        bulk.insert_rows(connection, s.posts, COLUMNS, rows(source_id, 7))
+    wanted = [(source_id, f"p{n}") for n in (0, 3, 6, 9)] + [(source_id + 1, "p1")]
+    with store.engine.connect() as connection:
+        found = bulk.rows_matching(
+            connection, s.posts, ("source_id", "external_id"), wanted, COLUMNS
+        )
+    by_core = {row[1]: row for row in stored(store)}
+    assert sorted(found) == sorted(by_core[key] for key in ("p0", "p3", "p6"))
+    assert {row[5].tzinfo for row in found} == {UTC}
+
+
+def test_rows_are_updated_by_their_id(store: Store) -> None:
+    source_id = store.sources()[0].id
+    with store.engine.begin() as connection:
+        bulk.insert_rows(connection, s.posts, COLUMNS, rows(source_id, 3))
+    with store.engine.connect() as connection:
+        ids = connection.execute(select(s.posts.c.id).order_by(s.posts.c.id)).scalars().all()
+    later = NOW + timedelta(days=1)
+    with store.engine.begin() as connection:
+        bulk.update_rows(
+            connection, s.posts, ("likes", "counts_observed_at"), [(99, later, ids[1])]
+        )
+    with store.engine.connect() as connection:
+        after = connection.execute(
+            select(s.posts.c.likes, s.posts.c.counts_observed_at).order_by(s.posts.c.id)
+        ).all()
+    assert after[1] == (99, later)
+    assert after[0].likes == 0 and after[2].likes == 2

@@ -473,7 +473,7 @@ def test_known_posts_are_looked_up_through_the_index_not_by_reading_it_all(tmp_p
         lookups: list[tuple[str, tuple]] = []
 
         def seen(_conn, _cursor, statement, parameters, _context, _many) -> None:
-            if statement.lstrip().startswith("SELECT") and "FROM posts" in statement:
+            if statement.lstrip().startswith(("SELECT", "WITH")) and "FROM posts" in statement:
                 lookups.append((statement, parameters))
 
         event.listen(store.engine, "before_cursor_execute", seen)
