@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import random
 import time
-from collections.abc import Callable, Collection, Coroutine
-from contextlib import nullcontext
+from collections.abc import Callable, Collection, Coroutine, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.clock import utc_now
-from monitor.collectors import SourceContext, collector_for, parsing_pool
+from monitor.collectors import POOL_MIN_SOURCES, SourceContext, collector_for, parsing_pool
 from monitor.collectors.mentions import own_accounts, screen
 from monitor.config import Config, SourceConfig, read_secret
 from monitor.domain import Harvest
@@ -125,7 +126,7 @@ async def run_cycle(
                     on_outcome(outcome)
                 return outcome
 
-            with parsing_pool(len(records)):
+            with parsing_pool(len(records)), _short_gc_pauses(len(records)):
                 outcomes = await _all_or_none([one(r) for r in records])
     finally:
         if own_client:
@@ -134,6 +135,21 @@ async def run_cycle(
     if run_id is not None:
         store.finish_run(run_id, report.finished_at, ok=report.ok, failed=report.failed)
     return report
+
+
+@contextmanager
+def _short_gc_pauses(sources: int) -> Iterator[None]:
+    """Leave what was alive before a large cycle (modules, the configuration) out of the
+    garbage collector's scans: at 1,000 sources each full scan stopped every request in flight
+    for 60-100 ms, four times a cycle."""
+    if sources < POOL_MIN_SOURCES:
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 async def _all_or_none(jobs: list[Coroutine[Any, Any, SourceOutcome]]) -> list[SourceOutcome]:

@@ -296,3 +296,16 @@ def test_the_closing_table_says_stale_also_for_a_source_that_did_not_change() ->
     assert "unchanged since last time" in shown and "stale: no new post for 40 days" in shown
     assert "acme.example/7" not in shown
     assert "49 sources collected, 0 failed." in shown
+
+
+def test_a_large_cycle_leaves_what_lived_before_it_out_of_the_garbage_collectors_scans() -> None:
+    import gc
+
+    from monitor.collect import _short_gc_pauses
+    from monitor.collectors import POOL_MIN_SOURCES
+
+    with _short_gc_pauses(POOL_MIN_SOURCES - 1):
+        assert gc.get_freeze_count() == 0  # a small cycle is left as it is
+    with _short_gc_pauses(POOL_MIN_SOURCES):
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # scanned again after it: nothing kept for ever
