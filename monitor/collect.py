@@ -25,7 +25,7 @@ from monitor.storable import storable_harvest
 from monitor.store import SourceRecord, Store
 from monitor.store.harvests import FailureWrite, HarvestWrite, Write
 from monitor.store.records import HarvestResult
-from monitor.store.writer import BatchWriter
+from monitor.store.writer import Writer, writer_for
 
 log = logging.getLogger("monitor.collect")
 
@@ -97,7 +97,7 @@ async def run_cycle(
     client: HttpClient | None = None,
     on_outcome: Callable[[SourceOutcome], None] | None = None,
     record_run: bool = True,
-    writer: BatchWriter | None = None,
+    writer: Writer | None = None,
 ) -> CycleReport:
     """Collect the chosen sources (all active ones by default); one failing stops no other.
 
@@ -117,7 +117,9 @@ async def run_cycle(
     track_for = config.collect.track_engagement_for
     try:
         with (
-            nullcontext(writer) if writer else BatchWriter(store, track_engagement_for=track_for)
+            nullcontext(writer)
+            if writer
+            else writer_for(store, len(records), track_engagement_for=track_for)
         ) as writing:
 
             async def one(record: SourceRecord) -> SourceOutcome:
@@ -175,7 +177,7 @@ async def collect_one(
     record: SourceRecord,
     now: datetime,
     *,
-    writer: BatchWriter | None = None,
+    writer: Writer | None = None,
 ) -> SourceOutcome:
     """Collect one source and write what it gave, or record why it failed.
 
@@ -232,7 +234,7 @@ async def _harvested(
     now: datetime,
     interval: timedelta,
     began: float,
-    writer: BatchWriter | None,
+    writer: Writer | None,
 ) -> SourceOutcome:
     cadence = _cadence(store, record, harvest)
     stale = judge(
@@ -292,7 +294,7 @@ def _cadence(store: Store, record: SourceRecord, harvest: Harvest) -> Cadence | 
 
 
 async def _write(
-    store: Store, writer: BatchWriter | None, write: Write, config: Config
+    store: Store, writer: Writer | None, write: Write, config: Config
 ) -> HarvestResult | None:
     if writer is not None:
         return await writer.write(write)
