@@ -10,19 +10,17 @@ raises `SourceError` for anything that went wrong. It never touches the store.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import importlib
-import multiprocessing
 import os
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from monitor.collectors.workers import ParsingWorkers
 from monitor.domain import Harvest
 
 if TYPE_CHECKING:
@@ -93,7 +91,7 @@ def collector_for(name: str) -> CollectorInfo:
 
 P = ParamSpec("P")
 T = TypeVar("T")
-_parse_pool: ContextVar[ProcessPoolExecutor | None] = ContextVar("parse_pool", default=None)
+_parse_pool: ContextVar[ParsingWorkers | None] = ContextVar("parse_pool", default=None)
 # Below this many sources, starting worker processes costs more than it saves.
 POOL_MIN_SOURCES = 50
 
@@ -109,13 +107,13 @@ def parsing_pool(sources: int) -> Iterator[None]:
     if sources < POOL_MIN_SOURCES or workers < 1:
         yield
         return
-    context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        token = _parse_pool.set(pool)
-        try:
-            yield
-        finally:
-            _parse_pool.reset(token)
+    pool = ParsingWorkers(workers)
+    token = _parse_pool.set(pool)
+    try:
+        yield
+    finally:
+        _parse_pool.reset(token)
+        pool.close()
 
 
 async def parse_off_loop(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -123,4 +121,4 @@ async def parse_off_loop(function: Callable[P, T], *args: P.args, **kwargs: P.kw
     pool = _parse_pool.get()
     if pool is None or kwargs:
         return function(*args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+    return await pool.run(function, *args)

@@ -14,7 +14,6 @@ import asyncio
 import itertools
 import multiprocessing
 import os
-import pickle
 import queue
 import threading
 from collections.abc import Sequence
@@ -22,11 +21,10 @@ from concurrent.futures import Future
 from datetime import timedelta
 from typing import Any
 
+from monitor.child_process import ALIVE_CHECK_S, Inbox, sendable
 from monitor.errors import StoreError
 from monitor.store.harvests import Write
 from monitor.store.records import HarvestResult
-
-_ALIVE_CHECK_S = 1.0  # how often each side looks whether the other one is still there
 
 
 class ProcessWriter:
@@ -78,7 +76,7 @@ class ProcessWriter:
     def _read(self) -> None:
         while True:
             try:
-                answers = self._outbox.get(timeout=_ALIVE_CHECK_S)
+                answers = self._outbox.get(timeout=ALIVE_CHECK_S)
             except queue.Empty:
                 if self._process.is_alive():
                     continue
@@ -127,7 +125,7 @@ def _serve(url: str, track_for: timedelta, inbox, outbox, parent: int) -> None:
         _refuse_all(inbox, outbox, error, parent)
         return
     try:
-        write_batches(store, track_for, _Orphaned(inbox, parent), answer)
+        write_batches(store, track_for, Inbox(inbox, parent), answer)
     finally:
         store.close()
         outbox.put(None)
@@ -136,7 +134,7 @@ def _serve(url: str, track_for: timedelta, inbox, outbox, parent: int) -> None:
 
 
 def _refuse_all(inbox, outbox, error: StoreError, parent: int) -> None:
-    items = _Orphaned(inbox, parent)
+    items = Inbox(inbox, parent)
     while (item := items.get()) is not None:
         outbox.put([(item[0], error)])
     outbox.put(None)
@@ -144,40 +142,5 @@ def _refuse_all(inbox, outbox, error: StoreError, parent: int) -> None:
     outbox.join_thread()
 
 
-class _Orphaned:
-    """The inbox, read until the parent says stop or is gone (killed: nobody would say it)."""
-
-    def __init__(self, inbox, parent: int):
-        self._inbox = inbox
-        self._parent = parent
-
-    def get(self, timeout: float | None = None) -> Any:
-        if timeout is not None:
-            return self._inbox.get(timeout=timeout)
-        while True:
-            try:
-                return self._inbox.get(timeout=_ALIVE_CHECK_S)
-            except queue.Empty:
-                if not _alive(self._parent):
-                    return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _sendable(result: Any) -> Any:
-    """The result, or an error that can cross to the other process (not every one pickles)."""
-    if not isinstance(result, BaseException):
-        return result
-    try:
-        pickle.loads(pickle.dumps(result))
-    except Exception:
-        return RuntimeError(f"{type(result).__name__}: {result}")
-    return result
+    return sendable(result) if isinstance(result, BaseException) else result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,3 +57,25 @@ def test_a_worker_imports_what_parsing_needs_only() -> None:
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == ""
+
+
+def test_a_worker_that_dies_fails_what_waits_for_it_and_what_comes_after() -> None:
+    from monitor.collectors.workers import ParsingWorkers
+
+    async def kill_mid_parse() -> tuple[Exception, Exception]:
+        workers = ParsingWorkers(1)
+        try:
+            sleeping = asyncio.ensure_future(workers.run(time.sleep, 30))
+            await asyncio.sleep(0.5)  # taken by the worker
+            workers._processes[0].kill()
+            with pytest.raises(RuntimeError) as waiting:
+                await asyncio.wait_for(sleeping, timeout=60)
+            with pytest.raises(RuntimeError) as later:
+                await workers.run(time.sleep, 0)
+            return waiting.value, later.value
+        finally:
+            workers.close()
+
+    waiting, later = asyncio.run(kill_mid_parse())
+    assert "parsing worker stopped" in str(waiting)
+    assert later is waiting
