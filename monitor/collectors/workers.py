@@ -19,14 +19,23 @@ from monitor.child_process import Inbox, sendable
 
 
 class ParsingWorkers:
-    """`workers` processes; `await run(function, *args)` from the event loop, then close()."""
+    """`workers` processes, started at the first `await run(function, *args)`; then close()."""
 
     def __init__(self, workers: int):
+        self._workers = workers
+        self._work: Any = None
+        self._answers: list[Any] = []
+        self._processes: list[Any] = []
+        self._waiting: dict[int, asyncio.Future] = {}
+        self._tokens = itertools.count()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._broken: Exception | None = None
+
+    def _start(self) -> None:
+        """The workers, at the first parse: a cycle where every feed is unchanged needs none."""
         context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
-        self._work: Any = context.Queue()
-        self._answers = []
-        self._processes = []
-        for _ in range(workers):
+        self._work = context.Queue()
+        for _ in range(self._workers):
             answers, answering = context.Pipe(duplex=False)
             process = context.Process(
                 target=_work, args=(self._work, answering, os.getpid()), daemon=True
@@ -35,14 +44,14 @@ class ParsingWorkers:
             answering.close()  # the worker's end: when it dies, its pipe reads as closed
             self._answers.append(answers)
             self._processes.append(process)
-        self._waiting: dict[int, asyncio.Future] = {}
-        self._tokens = itertools.count()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._broken: Exception | None = None
+        self._loop = asyncio.get_running_loop()
+        for answers in self._answers:
+            self._loop.add_reader(answers.fileno(), self._answer, answers)
 
     async def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """`function(*args)` in a worker: its value, or the error it raised."""
-        self._listen()
+        if self._loop is None:
+            self._start()
         if self._broken is not None:
             raise self._broken
         token = next(self._tokens)
@@ -55,6 +64,8 @@ class ParsingWorkers:
             self._waiting.pop(token, None)
 
     def close(self) -> None:
+        if self._work is None:
+            return  # never started
         for _ in self._processes:
             self._work.put(None)
         for process in self._processes:
@@ -65,14 +76,6 @@ class ParsingWorkers:
                 self._loop.remove_reader(answers.fileno())
         for answers in self._answers:
             answers.close()
-
-    def _listen(self) -> None:
-        """Read the answers on the running loop (the first call: the pool may be made first)."""
-        if self._loop is not None:
-            return
-        self._loop = asyncio.get_running_loop()
-        for answers in self._answers:
-            self._loop.add_reader(answers.fileno(), self._answer, answers)
 
     def _answer(self, answers) -> None:
         try:

@@ -79,3 +79,9 @@ def test_a_worker_that_dies_fails_what_waits_for_it_and_what_comes_after() -> No
     waiting, later = asyncio.run(kill_mid_parse())
     assert "parsing worker stopped" in str(waiting)
     assert later is waiting
+
+
+def test_a_cycle_with_nothing_to_parse_starts_no_worker() -> None:
+    with parsing_pool(POOL_MIN_SOURCES):
+        pool = _parse_pool.get()
+    assert pool is None or pool._processes == []  # every feed unchanged: nothing was started
