@@ -13,6 +13,11 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from monitor.store import schema as s
 
+# What matching a source needs: not its state (times, what it remembers), the bulk of a row.
+_SOURCE_COLUMNS = tuple(
+    s.sources.c[c] for c in ("id", "company_id", "kind", "target", "label", "active", "interval_s")
+)
+
 # (name, is_self, [(kind, target, label[, interval_s]), …])
 WantedCompany = tuple[str, bool, Sequence[tuple]]
 
@@ -21,7 +26,7 @@ def sync_config(connection: Connection, companies: Sequence[WantedCompany]) -> N
     """A company whose name is new but whose sources match a company that left the file is
     a rename. Sources that left the file are marked inactive, never deleted: history stays."""
     existing = {row.name: row for row in connection.execute(select(s.companies))}
-    sources = list(connection.execute(select(s.sources)))
+    sources = list(connection.execute(select(*_SOURCE_COLUMNS)))
     wanted_names = {name for name, _, _ in companies}
     # (kind, target) -> ids of companies that left the file, for spotting a rename
     leavers = {row.id for name, row in existing.items() if name not in wanted_names}
