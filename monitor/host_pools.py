@@ -15,7 +15,10 @@ from collections import Counter, OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import cast
 
+import httpcore
 import httpx
+
+from monitor.net_backend import AsyncioBackend
 
 
 class HostPools(httpx.AsyncBaseTransport):
@@ -36,10 +39,7 @@ class HostPools(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         key = (request.url.raw_scheme, request.url.raw_host, request.url.port)
-        pool = self._pools.pop(key, None) or httpx.AsyncHTTPTransport(
-            verify=self._ssl_context,
-            limits=httpx.Limits(max_connections=4, max_keepalive_connections=1),
-        )
+        pool = self._pools.pop(key, None) or _HostTransport(self._ssl_context)
         self._pools[key] = pool  # the most recently asked last
         self._busy[key] += 1
         try:
@@ -73,6 +73,21 @@ class HostPools(httpx.AsyncBaseTransport):
         idle = [key for key in self._pools if key not in self._busy][:surplus]
         for key in idle:
             await self._pools.pop(key).aclose()
+
+
+class _HostTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport for one host, its connections on asyncio's own streams."""
+
+    def __init__(self, ssl_context: ssl.SSLContext):
+        super().__init__(verify=ssl_context)
+        # httpx takes no network backend; its pool is replaced by the same one built with it
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=4,
+            max_keepalive_connections=1,
+            keepalive_expiry=5.0,  # httpx's default
+            network_backend=AsyncioBackend(),
+        )
 
 
 class _Tracked(httpx.AsyncByteStream):
