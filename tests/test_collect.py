@@ -304,8 +304,12 @@ def test_a_large_cycle_leaves_what_lived_before_it_out_of_the_garbage_collectors
     from monitor.collect import _short_gc_pauses
     from monitor.collectors import POOL_MIN_SOURCES
 
+    before = gc.get_threshold()
     with _short_gc_pauses(POOL_MIN_SOURCES - 1):
         assert gc.get_freeze_count() == 0  # a small cycle is left as it is
+        assert gc.get_threshold() == before
     with _short_gc_pauses(POOL_MIN_SOURCES):
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[2] > before[2]  # full scans put off
     assert gc.get_freeze_count() == 0  # scanned again after it: nothing kept for ever
+    assert gc.get_threshold() == before

@@ -118,31 +118,36 @@ def _result_processors(dialect: Dialect, table: Table, columns: tuple[str, ...])
     return tuple((at, convert) for at, convert in enumerate(found) if convert is not None)
 
 
+class _Sql:
+    """How this dialect writes a name, a table and a parameter."""
+
+    def __init__(self, dialect: Dialect, table: Table):
+        self.quote = dialect.identifier_preparer.quote
+        self.table = dialect.identifier_preparer.format_table(table)
+        self.placeholder = _PLACEHOLDERS[dialect.paramstyle]
+
+    def names(self, columns: tuple[str, ...], prefix: str = "") -> str:
+        return ", ".join(prefix + self.quote(c) for c in columns)
+
+    def values(self, width: int, count: int) -> str:
+        one = "(" + ", ".join([self.placeholder] * width) + ")"
+        return ", ".join([one] * count)
+
+
 @functools.cache
 def _sql(
     dialect: Dialect, table: Table, columns: tuple[str, ...], rows: int, returning: tuple[str, ...]
 ) -> str:
-    quote = dialect.identifier_preparer.quote
-    placeholder = _PLACEHOLDERS[dialect.paramstyle]
-    one_row = "(" + ", ".join([placeholder] * len(columns)) + ")"
-    sql = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(c) for c in columns)}) VALUES {', '.join([one_row] * rows)}"
-    )
-    if returning:
-        sql += " RETURNING " + ", ".join(quote(c) for c in returning)
-    return sql
+    sql = _Sql(dialect, table)
+    text = f"INSERT INTO {sql.table} ({sql.names(columns)}) VALUES {sql.values(len(columns), rows)}"
+    return text + (f" RETURNING {sql.names(returning)}" if returning else "")
 
 
 @functools.cache
 def _update_sql(dialect: Dialect, table: Table, columns: tuple[str, ...], where: str) -> str:
-    quote = dialect.identifier_preparer.quote
-    placeholder = _PLACEHOLDERS[dialect.paramstyle]
-    assignments = ", ".join(f"{quote(c)} = {placeholder}" for c in columns)
-    return (
-        f"UPDATE {dialect.identifier_preparer.format_table(table)} SET {assignments} "
-        f"WHERE {quote(where)} = {placeholder}"
-    )
+    sql = _Sql(dialect, table)
+    assignments = ", ".join(f"{sql.quote(c)} = {sql.placeholder}" for c in columns)
+    return f"UPDATE {sql.table} SET {assignments} WHERE {sql.quote(where)} = {sql.placeholder}"
 
 
 @functools.cache
@@ -151,13 +156,12 @@ def _select_sql(
 ) -> str:
     # A join on a list of values: each one an index lookup, where SQLite would answer a
     # "(a, b) IN (…)" by scanning the whole index.
-    quote = dialect.identifier_preparer.quote
-    placeholder = _PLACEHOLDERS[dialect.paramstyle]
-    name = dialect.identifier_preparer.format_table(table)
-    one_key = "(" + ", ".join([placeholder] * len(keys)) + ")"
+    sql = _Sql(dialect, table)
     names = [f"k{n}" for n in range(len(keys))]
-    on = " AND ".join(f"{name}.{quote(k)} = w.{n}" for k, n in zip(keys, names, strict=True))
+    on = " AND ".join(
+        f"{sql.table}.{sql.quote(k)} = w.{n}" for k, n in zip(keys, names, strict=True)
+    )
     return (
-        f"WITH w ({', '.join(names)}) AS (VALUES {', '.join([one_key] * count)}) "
-        f"SELECT {', '.join(f'{name}.{quote(c)}' for c in columns)} FROM {name} JOIN w ON {on}"
+        f"WITH w ({', '.join(names)}) AS (VALUES {sql.values(len(keys), count)}) "
+        f"SELECT {sql.names(columns, f'{sql.table}.')} FROM {sql.table} JOIN w ON {on}"
     )

@@ -122,8 +122,7 @@ class HarvestWriter:
 
 # --- posts ------------------------------------------------------------------------------------
 
-# The statements of every write, built once (a job's write is one source: building them and
-# their cache keys each time cost more than running them).
+# The columns of the rows handed to the driver (bulk.py), in the order the rows give them.
 _POST_COLUMNS = (
     "source_id", "external_id", "url", "link_hash", "title", "text", "published_at",
     "published_estimated", "media_type", "hashtags", "is_repost", "thumbnail_url",
@@ -133,6 +132,8 @@ _COUNT_COLUMNS = ("post_id", "observed_at", *COUNTERS)
 _EVENT_COLUMNS = (
     "source_id", "at", "ok", "error_kind", "message", "new_posts", "updated_counts"
 )  # fmt: skip
+# The statements of every write, built once (a job's write is one source: building them and
+# their cache keys each time cost more than running them).
 _AFTER_HARVEST = (
     update(s.sources)
     .where(s.sources.c.id == bindparam("b_id"))
