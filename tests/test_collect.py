@@ -313,3 +313,29 @@ def test_a_large_cycle_leaves_what_lived_before_it_out_of_the_garbage_collectors
         assert gc.get_threshold()[2] > before[2]  # full scans put off
     assert gc.get_freeze_count() == 0  # scanned again after it: nothing kept for ever
     assert gc.get_threshold() == before
+
+
+def test_a_cycle_stopped_while_it_starts_its_collections_leaves_none_running() -> None:
+    import inspect
+
+    from monitor.collect import START_AT_ONCE, _all_or_none
+
+    ran: list[int] = []
+
+    async def job(n: int) -> None:
+        await asyncio.sleep(0.01)
+        ran.append(n)
+
+    jobs = [job(n) for n in range(3 * START_AT_ONCE)]
+
+    async def stopped() -> None:
+        cycle = asyncio.ensure_future(_all_or_none(jobs))
+        await asyncio.sleep(0)  # the cycle has started its first collections
+        cycle.cancel()  # the job is stopping
+        with pytest.raises(asyncio.CancelledError):
+            await cycle
+
+    asyncio.run(stopped())
+    assert ran == []  # the started ones were cancelled
+    # and the ones not yet started are closed, not left to warn "never awaited"
+    assert {inspect.getcoroutinestate(j) for j in jobs} == {inspect.CORO_CLOSED}
