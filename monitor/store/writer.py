@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from monitor.errors import StoreError
+from monitor.store import sqlite_file
 from monitor.store.harvests import HarvestWriter, Write
 from monitor.store.records import HarvestResult
 
@@ -47,8 +48,7 @@ class Writer(Protocol):
 def writer_for(store, sources: int, *, track_engagement_for: timedelta) -> Writer:
     """A writer for a cycle of `sources`: in a process of its own when it is large, the
     machine has a core to spare and the database is one another process can open."""
-    from monitor.store import sqlite_file
-    from monitor.store.writer_process import ProcessWriter
+    from monitor.store.writer_process import ProcessWriter  # it imports write_batches from here
 
     shared = store.dialect != "sqlite" or sqlite_file(store.url) is not None
     if sources >= PROCESS_MIN_SOURCES and (os.cpu_count() or 1) > 1 and shared:

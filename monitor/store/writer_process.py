@@ -23,8 +23,10 @@ from typing import Any
 
 from monitor.child_process import ALIVE_CHECK_S, Inbox, sendable
 from monitor.errors import StoreError
+from monitor.store import Store
 from monitor.store.harvests import Write
 from monitor.store.records import HarvestResult
+from monitor.store.writer import write_batches
 
 
 class ProcessWriter:
@@ -113,8 +115,6 @@ def _resolve(done: Future, result: Any) -> None:
 
 def _serve(url: str, track_for: timedelta, inbox, outbox, parent: int) -> None:
     """The writer process: write batches until told to stop, or the parent is gone."""
-    from monitor.store import Store
-    from monitor.store.writer import write_batches
 
     def answer(answers) -> None:
         outbox.put([(token, _sendable(result)) for token, result in answers])
