@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
@@ -35,7 +36,7 @@ def insert_rows(
         return []
     dialect = connection.dialect
     processors = _processors(dialect, table, tuple(columns))
-    converted = [_converted(row, processors) for row in rows]
+    converted = _converted_rows(rows, processors)
     if not returning:
         connection.exec_driver_sql(_sql(dialect, table, tuple(columns), 1, ()), converted)
         return []
@@ -44,7 +45,7 @@ def insert_rows(
     for start in range(0, len(converted), chunk):
         part = converted[start : start + chunk]
         sql = _sql(dialect, table, tuple(columns), len(part), tuple(returning))
-        flat = tuple(value for row in part for value in row)
+        flat = tuple(chain.from_iterable(part))
         returned += [tuple(row) for row in connection.exec_driver_sql(sql, flat)]
     return returned
 
@@ -62,7 +63,7 @@ def update_rows(
     dialect = connection.dialect
     names = (*columns, where)
     processors = _processors(dialect, table, names)
-    converted = [_converted(row, processors) for row in rows]
+    converted = _converted_rows(rows, processors)
     connection.exec_driver_sql(_update_sql(dialect, table, tuple(columns), where), converted)
 
 
@@ -85,7 +86,7 @@ def rows_matching(
     for start in range(0, len(wanted), chunk):
         part = wanted[start : start + chunk]
         sql = _select_sql(dialect, table, tuple(keys), len(part), tuple(columns))
-        flat = tuple(value for key in part for value in _converted(key, to_driver))
+        flat = tuple(chain.from_iterable(_converted_rows(part, to_driver)))
         found += [
             tuple(_converted(row, from_driver)) for row in connection.exec_driver_sql(sql, flat)
         ]
@@ -100,6 +101,28 @@ def _converted(row: Sequence[Any], conversions: Conversions) -> tuple[Any, ...]:
         if values[at] is not None:
             values[at] = convert(values[at])
     return tuple(values)  # the drivers' executemany takes tuples
+
+
+def _converted_rows(rows: Sequence[Sequence[Any]], conversions: Conversions) -> list[tuple]:
+    """Each row converted; a value that is the very object of the row before (a harvest's
+    time of observation on each of its posts, True and False) is converted once."""
+    if not conversions:
+        return [tuple(row) for row in rows]
+    last: list[tuple[Any, Any]] = [(None, None)] * len(conversions)  # (value, converted)
+    converted = []
+    for row in rows:
+        values = list(row)
+        for index, (at, convert) in enumerate(conversions):
+            value = values[at]
+            if value is None:
+                continue
+            seen, result = last[index]
+            if seen is not value:
+                result = convert(value)
+                last[index] = (value, result)
+            values[at] = result
+        converted.append(tuple(values))
+    return converted
 
 
 @functools.cache

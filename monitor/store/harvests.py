@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, bindparam, case, insert, select, update
@@ -129,6 +130,7 @@ _POST_COLUMNS = (
     "first_seen_at", "counts_observed_at", *COUNTERS,
 )  # fmt: skip
 _COUNT_COLUMNS = ("post_id", "observed_at", *COUNTERS)
+_COUNTERS_OF = attrgetter(*COUNTERS)  # a Counts' figures as a tuple, in the order of COUNTERS
 _EVENT_COLUMNS = (
     "source_id", "at", "ok", "error_kind", "message", "new_posts", "updated_counts"
 )  # fmt: skip
@@ -316,7 +318,7 @@ def _event(source_id, at, ok, kind, message, new_posts, updated) -> tuple[Any, .
 
 
 def _counts(counts: Counts) -> tuple[int | None, ...]:
-    return tuple(getattr(counts, c) for c in COUNTERS)
+    return _COUNTERS_OF(counts)
 
 
 def _post_key(external_id: str) -> str:
@@ -331,5 +333,5 @@ def _post_values(source_id: int, key: str, post: Post, observed: datetime) -> tu
     return (  # as in _POST_COLUMNS
         source_id, key, post.url, link_hash(post.url), post.title, post.text, post.published_at,
         post.published_estimated, post.media_type, hashtags, post.is_repost, post.thumbnail_url,
-        observed, observed, *(getattr(post.counts, c) for c in COUNTERS),
+        observed, observed, *_COUNTERS_OF(post.counts),
     )  # fmt: skip

@@ -55,14 +55,16 @@ class UtcDateTime(TypeDecorator):
     def process_bind_param(self, value: datetime | None, dialect) -> datetime | str | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; times must be timezone-aware")
-        naive = (value if value.tzinfo is UTC else value.astimezone(UTC)).replace(tzinfo=None)
+        if value.tzinfo is not UTC:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the store; times must be timezone-aware")
+            value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             # The text SQLAlchemy's DATETIME writes ("2026-11-20 09:30:00.000000"), in one C
-            # call: its own formatting cost a quarter of writing a harvest's posts.
-            return naive.isoformat(" ", "microseconds")
-        return naive
+            # call: its own formatting cost a quarter of writing a harvest's posts. The
+            # "+00:00" is cut off rather than the zone taken off first (a copy of the value).
+            return value.isoformat(" ", "microseconds")[: -len("+00:00")]
+        return value.replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)

@@ -105,3 +105,29 @@ def test_rows_are_updated_by_their_id(store: Store) -> None:
         ).all()
     assert after[1] == (99, later)
     assert after[0].likes == 0 and after[2].likes == 2
+
+
+def test_times_are_stored_in_sqlites_text_whatever_their_zone(tmp_path) -> None:
+    """SQLite compares times as text: each must be written as SQLAlchemy's DATETIME writes it."""
+    from sqlalchemy.dialects import sqlite
+
+    with Store(f"sqlite:///{tmp_path}/times.db") as store:
+        store.sync_config([("Us", True, [("feed", "https://us.example/feed.xml", None)])])
+        whole_second = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        elsewhere = datetime(2026, 6, 30, 23, 59, 59, 999999, tzinfo=timezone(-timedelta(hours=5)))
+        times = [NOW, whole_second, elsewhere]
+        at = COLUMNS.index("published_at"), COLUMNS.index("first_seen_at")
+        given = [
+            tuple(time if n in at else value for n, value in enumerate(row))
+            for row, time in zip(rows(store.sources()[0].id, 3), times, strict=True)
+        ]
+        with store.engine.begin() as connection:
+            bulk.insert_rows(connection, s.posts, COLUMNS, given)
+            raw = connection.exec_driver_sql(
+                "SELECT published_at, first_seen_at FROM posts ORDER BY id"
+            ).all()
+        text_of = sqlite.DATETIME().bind_processor(store.engine.dialect)
+        expected = [text_of(time.astimezone(UTC).replace(tzinfo=None)) for time in times]
+        assert [published for published, _ in raw] == expected
+        assert [first_seen for _, first_seen in raw] == expected
+        assert expected[2] == "2026-07-01 04:59:59.999999"
