@@ -243,6 +243,22 @@ def test_redirects_are_followed_to_the_final_url(httpserver: HTTPServer) -> None
     assert response.url == httpserver.url_for("/new")
 
 
+def test_a_cookie_set_before_a_redirect_is_sent_to_the_next_page(httpserver: HTTPServer) -> None:
+    """A site that hands out a session cookie and redirects (a consent page) gets it back."""
+    httpserver.expect_request("/consent").respond_with_data(
+        "", 302, headers={"Location": "/feed", "Set-Cookie": "consent=yes; Path=/"}
+    )
+    httpserver.expect_request("/feed", headers={"Cookie": "consent=yes"}).respond_with_data("ok")
+    response, _ = fetch(httpserver.url_for("/consent"))
+    assert response.content == b"ok"
+
+
+def test_credentials_in_the_address_are_sent_as_basic_auth() -> None:
+    with serve(_echo_authorization) as server:
+        response, _ = fetch(server.replace("http://", "http://reader:s3cret@") + "/private")
+    assert response.content == b"authorization: Basic cmVhZGVyOnMzY3JldA=="  # reader:s3cret
+
+
 def test_redirect_loop_ends_with_a_network_error(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/a").respond_with_data("", 302, headers={"Location": "/b"})
     httpserver.expect_request("/b").respond_with_data("", 302, headers={"Location": "/a"})
