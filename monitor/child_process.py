@@ -7,12 +7,26 @@ errors; an error that does not pickle crosses as a RuntimeError that names it.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import queue
+from multiprocessing import forkserver
+from multiprocessing.context import BaseContext
 from typing import Any
 
 ALIVE_CHECK_S = 1.0  # how often a waiting side looks whether the other one is still there
+
+
+def children() -> BaseContext:
+    """What the children start from: a fork server (no fork of a threaded process)."""
+    return multiprocessing.get_context("forkserver")
+
+
+def start_forkserver() -> None:
+    """The fork server started now, without waiting for it: its own start (an interpreter and
+    its imports, 60-90 ms) then overlaps with the caller's work until the first child."""
+    forkserver.ensure_running()
 
 
 class Inbox:

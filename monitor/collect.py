@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Collection, Coroutine, Iterator
@@ -13,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from monitor.child_process import start_forkserver
 from monitor.clock import utc_now
 from monitor.collectors import POOL_MIN_SOURCES, SourceContext, collector_for, parsing_pool
 from monitor.collectors.mentions import own_accounts, screen
@@ -115,6 +117,10 @@ async def run_cycle(
     if source_ids is not None:
         chosen = set(source_ids)
         records = [r for r in records if r.id in chosen]
+    if len(records) >= POOL_MIN_SOURCES and (os.cpu_count() or 1) > 1:
+        start_forkserver()  # it starts while the collectors' modules load, just below
+    for kind in {r.kind for r in records}:
+        collector_for(kind)  # loaded now, not while the first requests are in flight
     # The job collects one source at a time; its attempts are in source_events, not runs.
     run_id = store.start_run("collect", started) if record_run else None
     own_client = client is None

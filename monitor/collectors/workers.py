@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import multiprocessing
 import os
 from collections.abc import Callable
 from typing import Any
 
-from monitor.child_process import Inbox, sendable
+from monitor.child_process import Inbox, children, sendable
 
 
 class ParsingWorkers:
@@ -33,7 +32,7 @@ class ParsingWorkers:
 
     def _start(self) -> None:
         """The workers, at the first parse: a cycle where every feed is unchanged needs none."""
-        context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
+        context = children()
         self._work = context.Queue()
         for _ in range(self._workers):
             answers, answering = context.Pipe(duplex=False)

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import multiprocessing
 import os
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from monitor.child_process import Inbox, sendable
+from monitor.child_process import Inbox, children, sendable
 from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store.harvests import Write
@@ -35,7 +34,7 @@ class ProcessWriter:
     """Writes in a child process, in batches; use as `with ProcessWriter(url, …) as w`."""
 
     def __init__(self, url: str, *, track_engagement_for: timedelta):
-        context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
+        context = children()
         self._inbox: Any = context.Queue()
         self._answers, answering = context.Pipe(duplex=False)
         self._process = context.Process(
