@@ -1,10 +1,10 @@
 """A writer in a process of its own, for large cycles: the same batches as BatchWriter's.
 
-The collecting process hands each write over through a queue (pickled by the queue's own
-thread) and goes on fetching; the writer process opens the same database, writes in batches
-(writer.write_batches) and sends back each batch's results, or the error that stopped it,
-through a pipe the event loop reads as soon as it can be read (as the parsing workers'
-answers: no thread, and no hop from one back to the loop for each write).
+The collecting process hands each write over through a pipe (child_process.Outbox: written
+from the event loop, never blocking it) and goes on fetching; the writer process opens the
+same database, writes in batches (writer.write_batches) and sends back each batch's results,
+or the error that stopped it, through a pipe the event loop reads as soon as it can be read
+(as the parsing workers' answers: no thread, and no hop from one back to the loop a write).
 A batch is one transaction there too: a crash of either process leaves each harvest whole or
 absent. A write whose collection was cancelled is still written (it is whole); only its
 answer is dropped.
@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from monitor.child_process import Inbox, children, sendable
+from monitor.child_process import Inbox, Outbox, children, sendable
 from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store.harvests import Write
@@ -35,16 +34,18 @@ class ProcessWriter:
 
     def __init__(self, url: str, *, track_engagement_for: timedelta):
         context = children()
-        self._inbox: Any = context.Queue()
+        work, giving = context.Pipe(duplex=False)
         self._answers, answering = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_serve,
-            args=(url, track_engagement_for, self._inbox, answering, os.getpid()),
+            args=(url, track_engagement_for, work, answering),
             name="harvest-writer",
             daemon=True,
         )
         self._process.start()
-        answering.close()  # the process's end: when it ends or dies, the pipe reads as closed
+        work.close()  # the process's ends: when it ends or dies, its answers read as closed
+        answering.close()
+        self._work = Outbox(giving)
         self._waiting: dict[int, asyncio.Future[HarvestResult | None]] = {}
         self._stopped: StoreError | None = None  # set when the process has gone
         self._tokens = itertools.count()
@@ -66,15 +67,15 @@ class ProcessWriter:
         token = next(self._tokens)
         done = self._loop.create_future()
         self._waiting[token] = done
-        self._inbox.put((token, write))
+        self._work.send((token, write))
         try:
             return await done
         finally:
             self._waiting.pop(token, None)
 
     def close(self) -> None:
-        """Write what was handed over, then stop the process."""
-        self._inbox.put(None)
+        """Write what was handed over, then stop the process (it reads the end of its work)."""
+        self._work.close(self._answers, self._settle_next)
         while self._process.is_alive():  # answers still on their way must not fill the pipe
             if self._answers.poll(_CLOSE_POLL_S) and not self._settle_next():
                 break
@@ -82,7 +83,6 @@ class ProcessWriter:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.remove_reader(self._answers.fileno())
         self._answers.close()
-        self._inbox.close()
 
     def _read(self) -> None:
         if not self._settle_next():
@@ -117,7 +117,7 @@ class ProcessWriter:
                 done.set_exception(error)
 
 
-def _serve(url: str, track_for: timedelta, inbox, answering, parent: int) -> None:
+def _serve(url: str, track_for: timedelta, work, answering) -> None:
     """The writer process: write batches until told to stop, or the parent is gone."""
 
     def answer(answers) -> None:
@@ -126,17 +126,17 @@ def _serve(url: str, track_for: timedelta, inbox, answering, parent: int) -> Non
     try:
         store = Store(url, create=False)
     except StoreError as error:  # every write handed over is answered with it
-        _refuse_all(inbox, answering, error, parent)
+        _refuse_all(work, answering, error)
         return
     try:
-        write_batches(store, track_for, Inbox(inbox, parent), answer)
+        write_batches(store, track_for, Inbox(work), answer)
     finally:
         store.close()
         answering.close()
 
 
-def _refuse_all(inbox, answering, error: StoreError, parent: int) -> None:
-    items = Inbox(inbox, parent)
+def _refuse_all(work, answering, error: StoreError) -> None:
+    items = Inbox(work)
     while (item := items.get()) is not None:
         answering.send([(item[0], error)])
     answering.close()
