@@ -25,6 +25,7 @@ from typing import Any
 
 _LENGTH = 8  # bytes that give the size of each pickled item ahead of it
 _READ_SIZE = 1 << 16
+_JOIN_POLL_S = 0.1  # how long join_reading() waits at a time for answers, or the end
 
 
 def children() -> BaseContext:
@@ -36,6 +37,15 @@ def start_forkserver() -> None:
     """The fork server started now, without waiting for it: its own start (an interpreter and
     its imports, 60-90 ms) then overlaps with the caller's work until the first child."""
     forkserver.ensure_running()
+
+
+def join_reading(process: Any, answers: Connection, read: Callable[[], bool]) -> None:
+    """Wait for the child to end, reading its answers meanwhile (`read()`, False once there
+    are no more): a child blocked on a full pipe of answers nobody reads would never end."""
+    while process.is_alive():
+        if answers.poll(_JOIN_POLL_S) and not read():
+            break
+    process.join()
 
 
 class Outbox:

@@ -10,11 +10,12 @@ Work goes to the worker with the least of it waiting.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 from collections.abc import Callable
 from typing import Any
 
-from monitor.child_process import Inbox, Outbox, children, sendable
+from monitor.child_process import Inbox, Outbox, children, join_reading, sendable
 
 
 class ParsingWorkers:
@@ -72,8 +73,8 @@ class ParsingWorkers:
         for work in self._work:
             work.discard()  # what no collection waits for any more
             work.close()  # the worker reads the end of its work, and stops
-        for process in self._processes:
-            process.join()
+        for worker, process in enumerate(self._processes):
+            join_reading(process, self._answers[worker], functools.partial(self._dropped, worker))
         if not self._loop.is_closed():
             for answers in self._answers:
                 self._loop.remove_reader(answers.fileno())
@@ -99,6 +100,14 @@ class ParsingWorkers:
             future.set_result(value)
         else:
             future.set_exception(value)
+
+    def _dropped(self, worker: int) -> bool:
+        """An answer read at close, when nobody waits for it any more; False at the end."""
+        try:
+            self._answers[worker].recv()
+        except (EOFError, OSError):
+            return False
+        return True
 
     def _break(self, error: Exception) -> None:
         self._broken = error

@@ -18,15 +18,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from monitor.child_process import Inbox, Outbox, children, sendable
+from monitor.child_process import Inbox, Outbox, children, join_reading, sendable
 from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store.harvests import Write
 from monitor.store.records import HarvestResult
 from monitor.store.writer import write_batches
-
-# How long close() waits at a time for the process to end, reading answers meanwhile.
-_CLOSE_POLL_S = 0.1
 
 
 class ProcessWriter:
@@ -76,10 +73,7 @@ class ProcessWriter:
     def close(self) -> None:
         """Write what was handed over, then stop the process (it reads the end of its work)."""
         self._work.close(self._answers, self._settle_next)
-        while self._process.is_alive():  # answers still on their way must not fill the pipe
-            if self._answers.poll(_CLOSE_POLL_S) and not self._settle_next():
-                break
-        self._process.join()
+        join_reading(self._process, self._answers, self._settle_next)
         if self._loop is not None and not self._loop.is_closed():
             self._loop.remove_reader(self._answers.fileno())
         self._answers.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,6 +80,27 @@ def test_a_worker_that_dies_fails_what_waits_for_it_and_what_comes_after() -> No
     waiting, later = asyncio.run(kill_mid_parse())
     assert "parsing worker stopped" in str(waiting)
     assert later is waiting
+
+
+def test_a_cycle_that_stops_with_answers_nobody_reads_still_ends() -> None:
+    """Collections cancelled (the database failed): the worker still answers what it had,
+    more than its pipe holds, and closing the pool reads those answers until it ends."""
+    from monitor.collectors.workers import ParsingWorkers
+
+    async def cancel_all() -> None:
+        workers = ParsingWorkers(1)
+        try:
+            jobs = [asyncio.ensure_future(workers.run(bytes, 100_000)) for _ in range(100)]
+            await jobs[0]  # the worker is at work: the rest are in its pipe
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+        finally:
+            workers.close()
+
+    ended = threading.Event()
+    threading.Thread(target=lambda: (asyncio.run(cancel_all()), ended.set()), daemon=True).start()
+    assert ended.wait(120), "closing the pool waited for ever"
 
 
 def test_a_cycle_with_nothing_to_parse_starts_no_worker() -> None:
