@@ -12,6 +12,7 @@ Pure, and light to import: a parsing worker imports this module and what it need
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import json
 import re
@@ -21,7 +22,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
 import httpx
 from dateutil import parser as dateparser
 
@@ -38,11 +38,6 @@ _PLAIN_ABSOLUTE = re.compile(
     r"https?://[^/?#\[\]\x00-\x20\x7f]+(?:/[^?#;\x00-\x20\x7f]*)?"
     r"(?:\?[^#\x00-\x20\x7f]+)?(?:#[^\x00-\x20\x7f]+)?"
 ).fullmatch
-# feedparser flags these as "bozo" although the feed reads fine: not worth a warning.
-_HARMLESS_BOZO = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
-# feedparser asks xml.sax for the libxml2 driver first; it is never installed, and the failed
-# import searches sys.path again on every parse (a third of the parsing time of a small feed).
-feedparser.api.PREFERRED_XML_PARSERS = []
 
 
 def parse_feed(
@@ -78,6 +73,18 @@ def _repair_utf8(body: bytes, content_type: str | None) -> tuple[bytes, list[str
     return body, []
 
 
+@functools.cache
+def _feedparser() -> Any:
+    """feedparser, imported at the first feed that needs it: plain RSS and Atom never do, and
+    its import was half of this module's (at the start of every large cycle and worker)."""
+    import feedparser
+
+    # It asks xml.sax for the libxml2 driver first; that is never installed, and the failed
+    # import searches sys.path again on every parse (a third of the time of a small feed).
+    feedparser.api.PREFERRED_XML_PARSERS = []
+    return feedparser
+
+
 def parse_xml_feed(
     body: bytes, url: str, now: datetime, content_type: str | None = None
 ) -> tuple[list[Post], list[str]]:
@@ -91,11 +98,14 @@ def parse_xml_feed(
     headers = {"content-type": content_type or "application/xml"}
     # No sanitising or URL resolving inside feedparser: the excerpt is stripped to plain text
     # below anyway, and those passes cost most of the parsing time.
+    feedparser = _feedparser()
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
-    if problem is not None and isinstance(problem, _HARMLESS_BOZO):
+    # flagged as "bozo" although the feed reads fine: not worth a warning
+    harmless = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
+    if problem is not None and isinstance(problem, harmless):
         problem = None
     if not parsed.entries and (problem is not None or not parsed.get("version")):
         raise SourceError("bad_content", f"this is not a feed that can be read ({url})")
