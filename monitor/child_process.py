@@ -20,7 +20,6 @@ import select
 from collections.abc import Callable
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
 from typing import Any
 
 _LENGTH = 8  # bytes that give the size of each pickled item ahead of it
@@ -28,15 +27,26 @@ _READ_SIZE = 1 << 16
 _JOIN_POLL_S = 0.1  # how long join_reading() waits at a time for answers, or the end
 
 
-def children() -> BaseContext:
-    """What the children start from: a fork server (no fork of a threaded process)."""
-    return multiprocessing.get_context("forkserver")
-
-
 def start_forkserver() -> None:
     """The fork server started now, without waiting for it: its own start (an interpreter and
     its imports, 60-90 ms) then overlaps with the caller's work until the first child."""
     forkserver.ensure_running()
+
+
+def start_child(
+    target: Callable[..., None], *args: Any, **options: Any
+) -> tuple[Any, Outbox, Connection]:
+    """`target(work, answering, *args)` in a child: the process, the Outbox of its work and the
+    end its answers are read from. The child's ends are closed here: when it ends or dies, its
+    answers read as closed."""
+    context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
+    work, giving = context.Pipe(duplex=False)
+    answers, answering = context.Pipe(duplex=False)
+    process = context.Process(target=target, args=(work, answering, *args), daemon=True, **options)
+    process.start()
+    work.close()
+    answering.close()
+    return process, Outbox(giving), answers
 
 
 def join_reading(process: Any, answers: Connection, read: Callable[[], bool]) -> None:

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from monitor.child_process import Inbox, Outbox, children, join_reading, sendable
+from monitor.child_process import Inbox, Outbox, join_reading, sendable, start_child
 
 
 class ParsingWorkers:
@@ -34,16 +34,10 @@ class ParsingWorkers:
 
     def _start(self) -> None:
         """The workers, at the first parse: a cycle where every feed is unchanged needs none."""
-        context = children()
         self._loop = asyncio.get_running_loop()
         for worker in range(self._workers):
-            work, giving = context.Pipe(duplex=False)
-            answers, answering = context.Pipe(duplex=False)
-            process = context.Process(target=_work, args=(work, answering), daemon=True)
-            process.start()
-            work.close()  # the worker's ends: when it dies, its answers read as closed
-            answering.close()
-            self._work.append(Outbox(giving))
+            process, work, answers = start_child(_work)
+            self._work.append(work)
             self._answers.append(answers)
             self._processes.append(process)
             self._queued.append(0)

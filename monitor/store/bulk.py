@@ -9,7 +9,7 @@ as flat tuples: the same values as Core would write and read, in a fraction of t
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from typing import Any
 
@@ -87,23 +87,11 @@ def rows_matching(
         part = wanted[start : start + chunk]
         sql = _select_sql(dialect, table, tuple(keys), len(part), tuple(columns))
         flat = tuple(chain.from_iterable(_converted_rows(part, to_driver)))
-        found += [
-            tuple(_converted(row, from_driver)) for row in connection.exec_driver_sql(sql, flat)
-        ]
+        found += _converted_rows(connection.exec_driver_sql(sql, flat), from_driver)
     return found
 
 
-def _converted(row: Sequence[Any], conversions: Conversions) -> tuple[Any, ...]:
-    if not conversions:
-        return tuple(row)
-    values = list(row)
-    for at, convert in conversions:
-        if values[at] is not None:
-            values[at] = convert(values[at])
-    return tuple(values)  # the drivers' executemany takes tuples
-
-
-def _converted_rows(rows: Sequence[Sequence[Any]], conversions: Conversions) -> list[tuple]:
+def _converted_rows(rows: Iterable[Sequence[Any]], conversions: Conversions) -> list[tuple]:
     """Each row converted; a value that is the very object of the row before (a harvest's
     time of observation on each of its posts, True and False) is converted once."""
     if not conversions:

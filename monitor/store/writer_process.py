@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from monitor.child_process import Inbox, Outbox, children, join_reading, sendable
+from monitor.child_process import Inbox, join_reading, sendable, start_child
 from monitor.errors import StoreError
 from monitor.store import Store
 from monitor.store.harvests import Write
@@ -30,19 +30,9 @@ class ProcessWriter:
     """Writes in a child process, in batches; use as `with ProcessWriter(url, …) as w`."""
 
     def __init__(self, url: str, *, track_engagement_for: timedelta):
-        context = children()
-        work, giving = context.Pipe(duplex=False)
-        self._answers, answering = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=_serve,
-            args=(url, track_engagement_for, work, answering),
-            name="harvest-writer",
-            daemon=True,
+        self._process, self._work, self._answers = start_child(
+            _serve, url, track_engagement_for, name="harvest-writer"
         )
-        self._process.start()
-        work.close()  # the process's ends: when it ends or dies, its answers read as closed
-        answering.close()
-        self._work = Outbox(giving)
         self._waiting: dict[int, asyncio.Future[HarvestResult | None]] = {}
         self._stopped: StoreError | None = None  # set when the process has gone
         self._tokens = itertools.count()
@@ -111,7 +101,7 @@ class ProcessWriter:
                 done.set_exception(error)
 
 
-def _serve(url: str, track_for: timedelta, work, answering) -> None:
+def _serve(work, answering, url: str, track_for: timedelta) -> None:
     """The writer process: write batches until told to stop, or the parent is gone."""
 
     def answer(answers) -> None:
