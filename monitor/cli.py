@@ -293,8 +293,8 @@ def status(
     every_source: EverySourceOption = False,
 ) -> None:
     """Show every source's and digest's health; exit 1 when something needs a look."""
-    from monitor.collect import sync_sources
     from monitor.health import assess
+    from monitor.sync import sync_sources
 
     loaded = _load(config)
     with Store(loaded.database, create=False) as store:
@@ -343,8 +343,8 @@ def collect(
     every_source: EverySourceOption = False,
 ) -> None:
     """Collect every source once, now, and show what each gave (exit 1 if any failed)."""
-    from monitor.collect import sync_sources
     from monitor.instance_lock import instance_lock
+    from monitor.sync import sync_sources
 
     loaded = _load(config)
     with (
@@ -464,7 +464,7 @@ def report(
 ) -> None:
     """Write a week's digest to the outbox (.html, .eml, .txt, .json; .pdf and .pptx when
     asked) and show its verdict."""
-    from monitor.collect import sync_sources
+    from monitor.sync import sync_sources
     from monitor.weekly import run_week
 
     loaded = _load(config)

@@ -76,23 +76,6 @@ class CycleReport:
         return sum(not o.ok for o in self.outcomes)
 
 
-def sync_sources(config: Config, store: Store) -> None:
-    """Companies and sources from the configuration into the store."""
-    store.sync_config(
-        [
-            (
-                company.name,
-                company is config.organization,
-                [
-                    (s.kind, s.target, s.label, int(config.interval_for(s).total_seconds()))
-                    for s in config.sources_of(company)
-                ],
-            )
-            for company in config.companies
-        ]
-    )
-
-
 async def run_cycle(
     config: Config,
     store: Store,

@@ -29,7 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.alerts.runner import AlertChecks, after_collections
 from monitor.clock import utc_now
-from monitor.collect import run_cycle, sync_sources
+from monitor.collect import run_cycle
 from monitor.config import Config, ReportSettings
 from monitor.deliver import DeliveryResult, recipients_key, retry_pending
 from monitor.errors import MonitorError, StoreError
@@ -42,6 +42,7 @@ from monitor.smtp import Interrupt
 from monitor.store import Store
 from monitor.store.reach import open_when_reachable
 from monitor.store.writer import BatchWriter
+from monitor.sync import sync_sources
 from monitor.units import parse_schedule
 
 log = logging.getLogger("monitor.scheduler")

@@ -13,9 +13,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import text
 
-from monitor.collect import run_cycle, stale_reason, sync_sources
+from monitor.collect import run_cycle, stale_reason
 from monitor.config import parse_config
 from monitor.store import Store
+from monitor.sync import sync_sources
 
 FEEDS = Path(__file__).parent / "fixtures" / "feed"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -14,10 +14,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor.collect import sync_sources
 from monitor.config import load_config
 from monitor.domain import AccountStats, Counts, Harvest, Post
 from monitor.store import Store
+from monitor.sync import sync_sources
 
 WEEK_START = datetime(2026, 11, 16, tzinfo=UTC)  # Monday of 2026-W47
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from monitor.collect import run_cycle, sync_sources
+from monitor.collect import run_cycle
 from monitor.config import load_config
 from monitor.domain import Counts, Harvest, Post
 from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
 from monitor.store import Store
+from monitor.sync import sync_sources
 
 WEEK_START = datetime(2026, 11, 16, tzinfo=UTC)  # Monday of 2026-W47
 NOW = WEEK_START + timedelta(days=7, hours=7)

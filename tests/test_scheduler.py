@@ -27,7 +27,6 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from monitor import scheduler as job_module
-from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.deliver import send_digest
 from monitor.domain import Harvest
@@ -44,6 +43,7 @@ from monitor.scheduler import (
     run_job,
 )
 from monitor.store import Store
+from monitor.sync import sync_sources
 
 ROME = ZoneInfo("Europe/Rome")
 ROOT = Path(__file__).resolve().parents[1]

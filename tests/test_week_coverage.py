@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from monitor.collect import sync_sources
 from monitor.config import load_config
 from monitor.domain import Counts, Harvest, Post
 from monitor.metrics import IsoWeek
 from monitor.store import Store
+from monitor.sync import sync_sources
 
 WEEK_START = datetime(2026, 11, 16, tzinfo=UTC)  # Monday of 2026-W47 (UTC report)
 

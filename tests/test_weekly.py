@@ -7,12 +7,12 @@ from email import policy
 
 import pytest
 
-from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.domain import AccountStats, Counts, Harvest, Post
 from monitor.export import export_weekly
 from monitor.metrics import IsoWeek, MetricsSettings
 from monitor.store import Store
+from monitor.sync import sync_sources
 from monitor.weekly import run_week
 
 WEEK = IsoWeek(2025, 47)

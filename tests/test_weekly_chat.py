@@ -8,10 +8,10 @@ import pytest
 from alerts.alert_world import Hooks, start_smtp
 from test_weekly import NOW, WEEK, config_text, fill
 
-from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.health import assess
 from monitor.store import Store
+from monitor.sync import sync_sources
 from monitor.weekly import run_week
 from monitor.weekly_chat import weekly_text
 

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from importlib import resources
 from pathlib import Path
 
-from monitor.collect import run_cycle, sync_sources
+from monitor.collect import run_cycle
 from monitor.config import Config, load_config
 from monitor.demo.mailbox import LoopbackMailbox
 from monitor.demo.server import DemoServer
@@ -30,6 +30,7 @@ from monitor.insights import Argument, Takeaway
 from monitor.metrics import CompanyWeek, IsoWeek, WeekMetrics
 from monitor.net import HttpClient
 from monitor.store import Store
+from monitor.sync import sync_sources
 from monitor.weekly import run_week
 
 PLACEHOLDER_ADDRESS = "http://demo-server.invalid"

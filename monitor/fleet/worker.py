@@ -21,7 +21,6 @@ from procrastinate.exceptions import ConnectorException
 
 from monitor.alerts.runner import after_collections
 from monitor.clock import utc_now
-from monitor.collect import sync_sources
 from monitor.config import Config
 from monitor.errors import StoreError
 from monitor.fleet import libpq_url, require_postgresql
@@ -33,6 +32,7 @@ from monitor.logs import setup_logging
 from monitor.net import HttpClient
 from monitor.store import Store, redact_password
 from monitor.store.fleet import FleetStore, SetupLock
+from monitor.sync import sync_sources
 
 log = logging.getLogger("monitor.fleet")
 

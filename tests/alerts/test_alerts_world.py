@@ -13,11 +13,12 @@ from alert_world import ALERTS, T0, Item, acme_breaks_out, world_config
 from sqlalchemy import func, select
 
 from monitor.alerts import check_alerts
-from monitor.collect import run_cycle, sync_sources
+from monitor.collect import run_cycle
 from monitor.errors import MonitorError
 from monitor.scheduler import run_job
 from monitor.store import Store
 from monitor.store import schema as s
+from monitor.sync import sync_sources
 
 
 def cycle(config, at: datetime):

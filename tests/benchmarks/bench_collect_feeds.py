@@ -190,10 +190,15 @@ def main() -> None:
     sys.path.insert(0, str(args.code.resolve()))
     from proc_tree import PeakSampler
 
-    from monitor.collect import run_cycle, sync_sources
+    from monitor.collect import run_cycle
     from monitor.config import load_config
     from monitor.net import HttpClient
     from monitor.store import Store
+
+    try:
+        from monitor.sync import sync_sources
+    except ImportError:  # a checkout (--code) from before monitor.sync
+        from monitor.collect import sync_sources
 
     ports = free_ports(args.hosts)
     ready = multiprocessing.Event()

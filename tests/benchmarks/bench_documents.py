@@ -23,13 +23,13 @@ import time
 from pathlib import Path
 
 from monitor import insights
-from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.metrics import MetricsSettings, load_and_compute
 from monitor.report.pdf import render_pdf
 from monitor.report.render import render_digest
 from monitor.report.slides import render_deck
 from monitor.store import Store
+from monitor.sync import sync_sources
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_render import NOW, WEEK, config_yaml, fill

@@ -23,7 +23,6 @@ from pathlib import Path
 from PIL import Image
 
 from monitor import insights
-from monitor.collect import sync_sources
 from monitor.config import parse_config
 from monitor.domain import AccountStats, Counts, Harvest, Post
 from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
@@ -32,6 +31,7 @@ from monitor.report.figures import week_figures
 from monitor.report.mime import compose_message
 from monitor.report.render import render_digest
 from monitor.store import Store
+from monitor.sync import sync_sources
 
 WEEK = IsoWeek(2025, 47)
 NOW = datetime(2025, 11, 24, 7, 0, tzinfo=UTC)

@@ -46,10 +46,14 @@ def fill(config_path: Path) -> None:
     """Every source collected once: 20 posts, one event, its state."""
     from sqlalchemy import insert, update
 
-    from monitor.collect import sync_sources
     from monitor.config import load_config
     from monitor.store import Store
     from monitor.store import schema as s
+
+    try:
+        from monitor.sync import sync_sources
+    except ImportError:  # a checkout (--code) from before monitor.sync
+        from monitor.collect import sync_sources
 
     config = load_config(config_path)
     now = datetime(2026, 11, 20, 12, tzinfo=UTC)

@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 from werkzeug import Request, Response
 
-from monitor.collect import run_cycle, sync_sources
+from monitor.collect import run_cycle
 from monitor.collectors.bluesky_search import parse_search
 from monitor.collectors.gdelt import parse_articles, search_query
 from monitor.collectors.hackernews import parse_hits
@@ -31,6 +31,7 @@ from monitor.kinds.bluesky_search import BlueskySearchSource
 from monitor.kinds.mastodon_tags import MastodonTagsSource
 from monitor.store import Store
 from monitor.store import schema as s
+from monitor.sync import sync_sources
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PASSWORD = "abcd-efgh-ijkl-mnop"

@@ -43,7 +43,7 @@ from lxml import etree
 from pytest_httpserver import HTTPServer
 from werkzeug import Request
 
-from monitor.collect import SourceOutcome, collect_one, run_cycle, sync_sources
+from monitor.collect import SourceOutcome, collect_one, run_cycle
 from monitor.config import (
     BlueskySource,
     CollectSettings,
@@ -60,6 +60,7 @@ from monitor.config import (
 from monitor.metrics import IsoWeek, MetricsSettings, load_and_compute
 from monitor.net import HttpClient
 from monitor.store import Rows, Store
+from monitor.sync import sync_sources
 
 LATER = NOW + timedelta(hours=1)
 LOOKBACK = timedelta(days=30)  # the first collection reaches back to 8 February

@@ -41,13 +41,13 @@ from fleet_world import (
 from platform_bodies import BASE_POSTS, world
 from sqlalchemy import create_engine, text
 
-from monitor.collect import sync_sources
 from monitor.config import load_config
 from monitor.domain import Harvest
 from monitor.instance_lock import instance_lock
 from monitor.metrics import IsoWeek
 from monitor.store import Store
 from monitor.store.fleet import FleetStore
+from monitor.sync import sync_sources
 
 pytestmark = pytest.mark.skipif(
     not POSTGRES_URL, reason="fleet tests need PostgreSQL: MONITOR_TEST_DATABASE_URL (.ci/run)"

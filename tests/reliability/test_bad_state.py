@@ -26,9 +26,10 @@ from typer.testing import CliRunner
 
 import monitor.store as store_module
 from monitor.cli import app
-from monitor.collect import run_cycle, sync_sources
+from monitor.collect import run_cycle
 from monitor.config import load_config
 from monitor.store import Store
+from monitor.sync import sync_sources
 
 SOURCES = 12
 WEEK = "2026-W47"  # the generated posts are in it

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor.collect import sync_sources
 from monitor.config import load_config
 from monitor.domain import Harvest
 from monitor.metrics import IsoWeek
 from monitor.store import Store
+from monitor.sync import sync_sources
 from tests.test_scheduler import prepare_jobs
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -30,11 +30,12 @@ from fault_server import fault_reply as broken
 from platform_bodies import WorldSource, answer, config_yaml, source_of, world
 from sqlalchemy import text
 
-from monitor.collect import CycleReport, SourceOutcome, run_cycle, sync_sources
+from monitor.collect import CycleReport, SourceOutcome, run_cycle
 from monitor.config import parse_config
 from monitor.errors import ERROR_KINDS
 from monitor.net import HttpClient
 from monitor.store import SourceRecord, Store
+from monitor.sync import sync_sources
 
 SEED = 20261120
 SOURCES = 300

@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 from memory import peak_rss
 from sqlalchemy import text
 
-from monitor.collect import CycleReport, run_cycle, sync_sources
+from monitor.collect import CycleReport, run_cycle
 from monitor.collectors.bluesky import parse_feed as parse_bluesky_feed
 from monitor.collectors.bluesky import parse_profile
 from monitor.collectors.feed import parse_feed
@@ -33,6 +33,7 @@ from monitor.config import parse_config
 from monitor.errors import SourceError
 from monitor.metrics import IsoWeek
 from monitor.store import Store
+from monitor.sync import sync_sources
 from monitor.weekly import run_week
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # Monday: the report week is 2026-W47
