@@ -22,9 +22,17 @@ from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any
 
+# A cycle of this many sources or more is large: it parses and writes in child processes,
+# where the machine has a core to spare. Below it, starting them costs more than it saves.
+LARGE_CYCLE = 50
 _LENGTH = 8  # bytes that give the size of each pickled item ahead of it
 _READ_SIZE = 1 << 16
 _JOIN_POLL_S = 0.1  # how long join_reading() waits at a time for answers, or the end
+
+
+def children_for(sources: int) -> bool:
+    """Whether a cycle of `sources` gives its parsing and its writes to child processes."""
+    return sources >= LARGE_CYCLE and (os.cpu_count() or 1) > 1
 
 
 def start_forkserver() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
 import random
 import time
 from collections.abc import Callable, Collection, Coroutine, Iterator
@@ -14,9 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.child_process import start_forkserver
+from monitor.child_process import LARGE_CYCLE, children_for, start_forkserver
 from monitor.clock import utc_now
-from monitor.collectors import POOL_MIN_SOURCES, SourceContext, collector_for, parsing_pool
+from monitor.collectors import SourceContext, collector_for, parsing_pool
 from monitor.collectors.mentions import own_accounts, screen
 from monitor.config import Config, SourceConfig, read_secret
 from monitor.domain import Harvest
@@ -100,7 +99,7 @@ async def run_cycle(
     if source_ids is not None:
         chosen = set(source_ids)
         records = [r for r in records if r.id in chosen]
-    if len(records) >= POOL_MIN_SOURCES and (os.cpu_count() or 1) > 1:
+    if children_for(len(records)):
         start_forkserver()  # it starts while the collectors' modules load, just below
     for kind in {r.kind for r in records}:
         collector_for(kind)  # loaded now, not while the first requests are in flight
@@ -139,7 +138,7 @@ def _short_gc_pauses(sources: int) -> Iterator[None]:
     garbage collector's scans, and scan the whole heap rarely: at 1,000 sources each full scan
     stopped every request in flight for 40-100 ms, two to four times a cycle. What a cycle
     leaves is freed by reference counting; the next full scan comes after it, as usual."""
-    if sources < POOL_MIN_SOURCES:
+    if sources < LARGE_CYCLE:
         yield
         return
     thresholds = gc.get_threshold()

@@ -302,14 +302,14 @@ def test_the_closing_table_says_stale_also_for_a_source_that_did_not_change() ->
 def test_a_large_cycle_leaves_what_lived_before_it_out_of_the_garbage_collectors_scans() -> None:
     import gc
 
+    from monitor.child_process import LARGE_CYCLE
     from monitor.collect import _short_gc_pauses
-    from monitor.collectors import POOL_MIN_SOURCES
 
     before = gc.get_threshold()
-    with _short_gc_pauses(POOL_MIN_SOURCES - 1):
+    with _short_gc_pauses(LARGE_CYCLE - 1):
         assert gc.get_freeze_count() == 0  # a small cycle is left as it is
         assert gc.get_threshold() == before
-    with _short_gc_pauses(POOL_MIN_SOURCES):
+    with _short_gc_pauses(LARGE_CYCLE):
         assert gc.get_freeze_count() > 0
         assert gc.get_threshold()[2] > before[2]  # full scans put off
     assert gc.get_freeze_count() == 0  # scanned again after it: nothing kept for ever

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from monitor.child_process import children_for
 from monitor.collectors.workers import ParsingWorkers
 from monitor.domain import Harvest
 
@@ -92,8 +93,6 @@ def collector_for(name: str) -> CollectorInfo:
 P = ParamSpec("P")
 T = TypeVar("T")
 _parse_pool: ContextVar[ParsingWorkers | None] = ContextVar("parse_pool", default=None)
-# Below this many sources, starting worker processes costs more than it saves.
-POOL_MIN_SOURCES = 50
 
 
 @contextlib.contextmanager
@@ -103,11 +102,10 @@ def parsing_pool(sources: int) -> Iterator[None]:
     Parsing a feed is pure Python (feedparser) and holds the interpreter for milliseconds;
     over hundreds of sources it is most of a cycle's time. Workers use the other cores.
     """
-    workers = min((os.cpu_count() or 1) - 1, 4)
-    if sources < POOL_MIN_SOURCES or workers < 1:
+    if not children_for(sources):
         yield
         return
-    pool = ParsingWorkers(workers)
+    pool = ParsingWorkers(min((os.cpu_count() or 1) - 1, 4))
     token = _parse_pool.set(pool)
     try:
         yield

@@ -13,7 +13,6 @@ event loop for a fifth of a 1,000-source cycle.
 from __future__ import annotations
 
 import asyncio
-import os
 import queue
 import threading
 import time
@@ -22,6 +21,7 @@ from concurrent.futures import Future
 from datetime import timedelta
 from typing import Any, Protocol
 
+from monitor.child_process import children_for
 from monitor.errors import StoreError
 from monitor.store import sqlite_file
 from monitor.store.harvests import HarvestWriter, Write
@@ -29,7 +29,6 @@ from monitor.store.records import HarvestResult
 
 MAX_BATCH = 200  # harvests a transaction; a crash loses at most this much unsaved work
 LINGER_S = 0.02  # how long a batch waits for company before it is written
-PROCESS_MIN_SOURCES = 50  # below this many sources, starting a process costs more than it saves
 
 Item = tuple[Any, Write]  # (who waits for it, the write)
 # Tells who waits for each write of a batch its result, or the error that stopped it.
@@ -52,7 +51,7 @@ def writer_for(store, sources: int, *, track_engagement_for: timedelta) -> Write
     from monitor.store.writer_process import ProcessWriter  # it imports write_batches from here
 
     shared = store.dialect != "sqlite" or sqlite_file(store.url) is not None
-    if sources >= PROCESS_MIN_SOURCES and (os.cpu_count() or 1) > 1 and shared:
+    if children_for(sources) and shared:
         return ProcessWriter(store.url, track_engagement_for=track_engagement_for)
     return BatchWriter(store, track_engagement_for=track_engagement_for)
 

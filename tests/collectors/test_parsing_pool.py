@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.collectors import POOL_MIN_SOURCES, _parse_pool, parse_off_loop, parsing_pool
+from monitor.child_process import LARGE_CYCLE
+from monitor.collectors import _parse_pool, parse_off_loop, parsing_pool
 from monitor.collectors.feed import parse_feed
 from monitor.errors import SourceError
 
@@ -21,7 +22,7 @@ NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def test_small_cycles_parse_in_place() -> None:
-    with parsing_pool(POOL_MIN_SOURCES - 1):
+    with parsing_pool(LARGE_CYCLE - 1):
         assert _parse_pool.get() is None
 
 
@@ -38,7 +39,7 @@ def test_a_worker_gives_the_same_posts_and_the_same_errors() -> None:
             await parse_off_loop(parse_feed, bomb, "https://acme.example/bomb", NOW, None)
         return posts, refused.value
 
-    with parsing_pool(POOL_MIN_SOURCES):
+    with parsing_pool(LARGE_CYCLE):
         if _parse_pool.get() is None:
             pytest.skip("one CPU: no worker processes are started")
         posts, refused = asyncio.run(in_worker())
@@ -104,6 +105,6 @@ def test_a_cycle_that_stops_with_answers_nobody_reads_still_ends() -> None:
 
 
 def test_a_cycle_with_nothing_to_parse_starts_no_worker() -> None:
-    with parsing_pool(POOL_MIN_SOURCES):
+    with parsing_pool(LARGE_CYCLE):
         pool = _parse_pool.get()
     assert pool is None or pool._processes == []  # every feed unchanged: nothing was started

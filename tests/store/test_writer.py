@@ -118,7 +118,7 @@ def test_a_database_that_cannot_be_opened_fails_every_write(tmp_path) -> None:
 
 
 def test_large_cycles_on_a_shared_database_get_a_writer_process(store: Store, monkeypatch) -> None:
-    monkeypatch.setattr("monitor.store.writer.os.cpu_count", lambda: 2)
+    monkeypatch.setattr("monitor.child_process.os.cpu_count", lambda: 2)
     with writer_for(store, 49, track_engagement_for=TRACK) as small:
         assert isinstance(small, BatchWriter)
     with writer_for(store, 50, track_engagement_for=TRACK) as large:
