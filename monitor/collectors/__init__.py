@@ -99,8 +99,8 @@ _parse_pool: ContextVar[ParsingWorkers | None] = ContextVar("parse_pool", defaul
 def parsing_pool(sources: int) -> Iterator[None]:
     """Parse in worker processes while the event loop keeps fetching, for large cycles.
 
-    Parsing a feed is pure Python (feedparser) and holds the interpreter for milliseconds;
-    over hundreds of sources it is most of a cycle's time. Workers use the other cores.
+    Parsing a feed (lxml, feedparser for unusual ones) holds the interpreter for about a
+    millisecond, during which no answer is read: workers do it on the other cores.
     """
     if not children_for(sources):
         yield
