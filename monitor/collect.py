@@ -207,6 +207,7 @@ async def collect_one(
         # the collector's own state; the cycle's cadence is not the collector's to keep
         remember={k: v for k, v in record.remember.items() if k != CADENCE_KEY},
         mentions=terms,
+        language=config.report.language,
     )
     try:
         _check_needs(source, info.needs)

@@ -118,6 +118,22 @@ def test_the_digest_says_what_it_brought_us_with_a_bad_row_of_the_file(project: 
     )
 
 
+def test_an_italian_digest_says_the_files_bad_row_in_italian(project: Path) -> None:
+    yaml = project / "config" / "monitor.yaml"
+    yaml.write_text(yaml.read_text().replace("timezone: UTC}", "timezone: UTC, language: it}"))
+    (project / "config" / "outcomes.csv").write_text(CSV + "2026-W45;mille;3;1;10\n")
+    config = load_config(yaml)
+    with Store(config.database) as store:
+        csv = [r.id for r in store.sources() if r.kind == "csv"]
+        asyncio.run(run_cycle(config, store, now=lambda: NOW - timedelta(hours=8), source_ids=csv))
+    text = " ".join(_digest(project).text.split())
+    assert (
+        "File CSV, all'ultima lettura: riga 4: 'mille' in visits_from_social non è un numero; "
+        "la riga è stata esclusa"
+    ) in text
+    assert "the row was left out" not in text
+
+
 def test_a_failing_outcome_source_is_said_in_the_section_and_in_data_health(
     project: Path,
 ) -> None:

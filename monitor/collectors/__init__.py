@@ -43,6 +43,7 @@ class SourceContext:
     remember: dict[str, Any] = field(default_factory=dict)  # what earlier harvests asked to keep
     max_pages: int = 50  # a hard stop for paging, whatever the platform says
     mentions: MentionTerms | None = None  # for a mention kind: the company's terms to look for
+    language: str = "en"  # the report's: what a collector says that the digest shows
 
 
 Collect = Callable[[SourceContext], Awaitable[Harvest]]

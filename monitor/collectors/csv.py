@@ -3,6 +3,7 @@
 One row a week: `week` (an ISO week like 2026-W47, or a date in it), then any of
 `visits_from_social`, `signups`, `orders`, `revenue` and `spend`. A bad row is said with its
 line number and left out; every other row is kept. Commas, semicolons or tabs between cells.
+What it says of the rows left out is in the report's language: the digest shows it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from datetime import datetime
 from pathlib import Path
 
 from monitor.collectors import SourceContext
-from monitor.collectors.outcome_values import has_begun, parse_figure, week_label
+from monitor.collectors.outcome_values import N_, has_begun, parse_figure, week_label
 from monitor.domain import Harvest, WeekOutcome
 from monitor.errors import SourceError
+from monitor.report.i18n import Formatter
 
 WHOLE = ("visits_from_social", "signups", "orders")
 AMOUNTS = ("revenue", "spend")
@@ -28,6 +30,14 @@ ALIASES = {"visits": "visits_from_social", "social_visits": "visits_from_social"
 MAX_WARNINGS = 10  # said one by one; the rest counted
 
 
+class _BadRow(ValueError):
+    """A row left out: why, as a message to translate and its values."""
+
+    def __init__(self, message: str, **values: object):
+        super().__init__(message % values)
+        self.message, self.values = message, values
+
+
 @dataclass
 class Parsed:
     outcomes: list[WeekOutcome] = field(default_factory=list)
@@ -35,16 +45,22 @@ class Parsed:
 
 
 def parse_outcomes(
-    body: bytes, now: datetime, *, currency: str | None = None, name: str = "the file"
+    body: bytes,
+    now: datetime,
+    *,
+    currency: str | None = None,
+    name: str = "the file",
+    language: str = "en",
 ) -> Parsed:
-    """The weeks of a CSV, with one plain sentence per row left out and why."""
+    """The weeks of a CSV, with one plain sentence per row left out and why (in `language`)."""
+    say = Formatter(language)
     text = _decoded(body)
     rows = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
     header = next(rows, None)
     columns = _columns(header, name)
     parsed = Parsed()
     if unknown := [h for h in (header or []) if _column_name(h) not in COLUMNS and h.strip()]:
-        parsed.warnings.append(f"columns not read: {', '.join(unknown)}")
+        parsed.warnings.append(say._("columns not read: %(columns)s", columns=", ".join(unknown)))
     kept: dict[str, tuple[int, WeekOutcome]] = {}
     problems: list[str] = []
     for cells in rows:
@@ -53,22 +69,30 @@ def parse_outcomes(
             continue
         try:
             outcome = _row(cells, columns, currency)
-        except ValueError as error:
-            problems.append(f"line {line}: {error}; the row was left out")
+        except _BadRow as error:
+            why = say._(error.message, **error.values)
+            left_out = say._("line %(line)s: %(why)s; the row was left out", line=line, why=why)
+            problems.append(left_out)
             continue
         if not has_begun(outcome.week, now):
-            problems.append(f"line {line}: week {outcome.week} has not begun yet; left out")
+            problems.append(
+                say._("line %(line)s: week %(week)s has not begun yet; left out",
+                      line=line, week=outcome.week)
+            )  # fmt: skip
             continue
         if outcome.week in kept:
-            first = kept[outcome.week][0]
             problems.append(
-                f"lines {first} and {line} are both week {outcome.week}; line {line} is kept"
-            )
+                say._("lines %(first)s and %(line)s are both week %(week)s; line %(line)s is kept",
+                      first=kept[outcome.week][0], line=line, week=outcome.week)
+            )  # fmt: skip
         kept[outcome.week] = (line, outcome)
     parsed.outcomes = [kept[week][1] for week in sorted(kept)]
     parsed.warnings += problems[:MAX_WARNINGS]
     if len(problems) > MAX_WARNINGS:
-        parsed.warnings.append(f"and {len(problems) - MAX_WARNINGS} more rows like these")
+        more = len(problems) - MAX_WARNINGS
+        parsed.warnings.append(
+            say.n_("and %(num)s more row like this", "and %(num)s more rows like these", more)
+        )
     return parsed
 
 
@@ -115,15 +139,16 @@ def _row(cells: list[str], columns: dict[str, int], currency: str | None) -> Wee
 
     week = week_label(cell("week"))
     if week is None:
-        raise ValueError(f"{cell('week')!r} is not a week like 2026-W47 or a date")
+        not_a_week = N_("%(value)s is not a week like 2026-W47 or a date")
+        raise _BadRow(not_a_week, value=repr(cell("week")))
     figures: dict[str, float | int | None] = {}
     for column in (*WHOLE, *AMOUNTS):
         try:
             figures[column] = parse_figure(cell(column), whole=column in WHOLE)
-        except ValueError as error:
-            raise ValueError(f"{cell(column)!r} in {column} {error}") from None
+        except ValueError as error:  # why, as outcome_values words it
+            raise _BadRow(str(error), value=repr(cell(column)), column=column) from None
     if all(value is None for value in figures.values()):
-        raise ValueError(f"week {week} has no figure")
+        raise _BadRow(N_("week %(week)s has no figure"), week=week)
     amounts = figures["revenue"] is not None or figures["spend"] is not None
     return WeekOutcome(week=week, currency=currency if amounts else None, **figures)  # type: ignore[arg-type]
 
@@ -135,7 +160,9 @@ async def collect(ctx: SourceContext) -> Harvest:
         body, name = response.content, source.location
     else:
         body, name = await asyncio.to_thread(_read_file, Path(source.location)), source.location
-    parsed = parse_outcomes(body, ctx.now, currency=source.currency, name=name)
+    parsed = parse_outcomes(
+        body, ctx.now, currency=source.currency, name=name, language=ctx.language
+    )
     return Harvest(
         observed_at=ctx.now, outcomes=tuple(parsed.outcomes), warnings=tuple(parsed.warnings)
     )

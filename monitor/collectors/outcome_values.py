@@ -21,6 +21,18 @@ _AROUND = re.compile(rf"^{_SIGNS}{_CODES}\s*|\s*{_CODES}{_SIGNS}$")
 _GROUPS = re.compile(r"\d{1,3}(?:([.,'\u00a0\u202f ])\d{3})?(?:\1\d{3})*")
 
 
+def N_(message: str) -> str:
+    """A message marked for translation, translated where it is said (csv.py), not here."""
+    return message
+
+
+# Why parse_figure() refused a cell, as the ValueError it raises: `value` and `column` are the
+# caller's to fill in.
+BELOW_ZERO = N_("%(value)s in %(column)s is below zero")
+NOT_A_NUMBER = N_("%(value)s in %(column)s is not a number")
+NOT_WHOLE = N_("%(value)s in %(column)s is not a whole number")
+
+
 def week_label(value: str) -> str | None:
     """'2026-W47' for '2026-W47', '2026w47', '2026-11-16' or '16/11/2026'; None otherwise."""
     text = value.strip()
@@ -70,23 +82,24 @@ def has_begun(label: str, now: datetime) -> bool:
 def parse_figure(text: str, *, whole: bool) -> float | int | None:
     """A figure as written: '1.840' and '1,840' are 1840 (a mark before exactly three digits
     groups thousands), '1.234,50' and '1,234.50' are 1234.5, '12,5' is 12.5.
-    None for an empty cell; ValueError for anything else, or a fraction where `whole`."""
+    None for an empty cell; ValueError for anything else, or a fraction where `whole` (its
+    message one of BELOW_ZERO, NOT_A_NUMBER and NOT_WHOLE)."""
     cleaned = _AROUND.sub("", text.strip())
     if not cleaned:
         return None
     if cleaned.startswith(("-", "−")):
-        raise ValueError("is below zero")
+        raise ValueError(BELOW_ZERO)
     integer, fraction = _split_decimal(cleaned)
     if not _GROUPS.fullmatch(integer) and not integer.isdigit():
-        raise ValueError("is not a number")
+        raise ValueError(NOT_A_NUMBER)
     digits = re.sub(r"\D", "", integer)
     try:
         value = Decimal(digits + ("." + fraction if fraction else ""))
     except InvalidOperation:
-        raise ValueError("is not a number") from None
+        raise ValueError(NOT_A_NUMBER) from None
     if whole:
         if value != value.to_integral_value():
-            raise ValueError("is not a whole number")
+            raise ValueError(NOT_WHOLE)
         return int(value)
     return float(value)
 
@@ -104,4 +117,4 @@ def _split_decimal(text: str) -> tuple[str, str]:
         return text, ""  # '1.234.567', '1.840': thousands only
     if single and after.isdigit():
         return text[:last], after
-    raise ValueError("is not a number")
+    raise ValueError(NOT_A_NUMBER)

@@ -67,6 +67,20 @@ def test_each_kind_of_bad_row_says_what_is_wrong(row: str, said: str) -> None:
     assert parsed.warnings == [f"line 3: {said}; the row was left out"]
 
 
+def test_the_rows_left_out_are_said_in_the_reports_language() -> None:
+    parsed = parse_outcomes(read_fixture("csv", "outcomes_it.csv"), NOW, language="it")
+    assert parsed.warnings == [
+        "colonne non lette: Note",
+        "riga 5: 'mille' in visits_from_social non è un numero; la riga è stata esclusa",
+        "le righe 4 e 7 sono entrambe della settimana 2026-W42; si tiene la riga 7",
+        "riga 8: la settimana 2026-W49 non è ancora iniziata; esclusa",
+    ]
+    body = "week;visits\n" + "".join(f"2026-W{w:02d};-{w}\n" for w in range(1, 13))
+    said = parse_outcomes(body.encode(), NOW, language="it").warnings
+    assert said[0] == "riga 2: '-1' in visits_from_social è sotto zero; la riga è stata esclusa"
+    assert said[-1] == "e ancora 2 righe come queste"  # 12 bad rows: 10 said, 2 counted
+
+
 def test_a_file_without_a_week_column_fails_with_its_header() -> None:
     with pytest.raises(
         SourceError, match=r"has no 'week' column \(its header row is: visits, orders\)"

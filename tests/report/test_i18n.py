@@ -11,16 +11,17 @@ from monitor.errors import MonitorError
 from monitor.report.i18n import LOCALES_DIR, Formatter, translations
 
 REPORT = Path(__file__).parents[2] / "monitor" / "report"
+# What the CSV outcome source says of its rows is shown in the digest, in its language.
+SAID_IN_THE_DIGEST = [REPORT.parent / "collectors" / f for f in ("csv.py", "outcome_values.py")]
 
 
 def _used_messages() -> set[str | tuple[str, str]]:
-    """Every message the report's code and templates ask to translate."""
+    """Every message the report's code and templates ask to translate (N_ marks one)."""
     found: set = set()
-    for path in REPORT.glob("*.py"):
+    keywords = {"_": None, "n_": (1, 2), "N_": None}
+    for path in [*REPORT.glob("*.py"), *SAID_IN_THE_DIGEST]:
         with path.open("rb") as handle:
-            found |= {
-                m for _l, m, _c, _x in extract("python", handle, keywords={"_": None, "n_": (1, 2)})
-            }
+            found |= {m for _l, m, _c, _x in extract("python", handle, keywords=keywords)}
     for path in (REPORT / "templates").glob("*.*"):
         if path.suffix in (".html", ".txt"):
             with path.open("rb") as handle:
