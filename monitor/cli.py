@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
 from monitor.cli_setup import find_config, write_starter
 from monitor.cli_tables import (
@@ -32,7 +33,37 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.store import Store
 from monitor.terminal import console, styled
 
-app = typer.Typer(
+
+class _PlainFlags:
+    """typer 0.29 writes "<bool>" beside each flag it adds itself (--help, --install-completion)
+    in help pages; they show no type, as the commands' own flags do (metavar="")."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class _Command(_PlainFlags, TyperCommand):
+    pass
+
+
+class _Group(_PlainFlags, TyperGroup):
+    pass
+
+
+class _App(typer.Typer):
+    """The command line's Typer: each command's help page as plain as the options it lists."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _App(
+    cls=_Group,
     help="Watch competitors' public social activity and send a weekly digest to your executives.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -395,7 +395,8 @@ def test_the_printed_schema_refuses_what_validate_refuses(tmp_path: Path) -> Non
 def test_choices_are_typed_and_listed(tmp_path: Path) -> None:
     listed = " ".join(cli("export", "--help", cwd=tmp_path).stdout.split())
     assert "posts|accounts|weekly" in listed and "csv|json" in listed
-    assert "<bool>" not in cli("report", "--help", cwd=tmp_path).stdout.split("--help")[0]
+    for page in (["report", "--help"], ["status", "--help"], ["--help"]):
+        assert "<bool>" not in cli(*page, cwd=tmp_path).stdout  # nor beside --help itself
     for command in (
         ["export", "posts", "--format", "xml"],
         ["run", "--log-format", "xml"],
