@@ -25,6 +25,10 @@ log = logging.getLogger("monitor.alerts")
 # An alert still `sending` this long after it was taken was left by a program that stopped
 # (an e-mail and a chat post with their retries take minutes at most).
 ABANDONED_AFTER = timedelta(hours=1)
+# An alert that no channel took (the mail server down, the chat refusing) is tried again at
+# the first check this long after, until it is too old to be news (policy.MAX_WAIT). Not at
+# every check: a job checks after each collection, and each try waits out its own retries.
+RETRY_AFTER = timedelta(minutes=15)
 
 __all__ = ["Alert", "AlertReport", "Told", "check_alerts"]
 
@@ -78,6 +82,8 @@ def _release(
     told = []
     since = week_start(now, config.report.timezone)
     for alert in waiting:
+        if alert.error and now - alert.updated_at < RETRY_AFTER:
+            continue  # its last try failed a moment ago: a later check tries again
         verdict = decide(
             now=now, detected_at=alert.detected_at,
             last_sent=store.last_alert_sent(alert.company, alert.kind),
@@ -85,7 +91,7 @@ def _release(
             max_per_week=settings.max_per_week,
         )  # fmt: skip
         if verdict != "send":
-            store.finish_alert(alert.id, verdict, now)
+            store.finish_alert(alert.id, verdict, now, error=alert.error)  # why it never went
             told.append(_told(alert, verdict))
         elif store.claim_alert(alert.id, now):
             told.append(_send(alert, config, store, now, sleep, ssl_context))
@@ -105,7 +111,9 @@ def _send(
     sent = send_alert(alert, config, store, now, sleep=sleep, ssl_context=ssl_context)
     channels = ", ".join(sent.channels) or None
     error = "; ".join(sent.errors) or None
-    store.finish_alert(alert.id, sent.status, now, channels=channels, error=error)
+    # No channel took it: pending again, with why, for a later check (never lost to one outage)
+    stored = "pending" if sent.status == "failed" else sent.status
+    store.finish_alert(alert.id, stored, now, channels=channels, error=error)
     note = "; ".join(filter(None, [f"to {channels}" if channels else None, error]))
     return _told(alert, sent.status, note)
 

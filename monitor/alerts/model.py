@@ -43,7 +43,7 @@ class Told:
             "suppressed": "not sent (cooldown)",
             "capped": "not sent (weekly cap reached)",
             "expired": "not sent (waited too long)",
-            "failed": "not sent",
+            "failed": "not sent yet (tried again later)",
             "unsent": "not sent (no e-mail or chat set up for alerts)",
         }[self.status]
         return f"Alert {said}: {self.subject}" + (f" ({self.note})" if self.note else "")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from monitor.alerts import check_alerts
 from monitor.collect import run_cycle
 from monitor.errors import MonitorError
+from monitor.health import assess
 from monitor.scheduler import run_job
 from monitor.store import Store
 from monitor.store import schema as s
@@ -169,7 +170,40 @@ def test_a_failing_mail_server_is_a_recorded_failure_and_the_check_goes_on(tmp_p
     told = cycle(config, T0).told
     assert [t.status for t in told] == ["failed"]
     assert "e-mail: cannot reach the mail server 127.0.0.1:9" in told[0].note
-    assert statuses(config) == {told[0].subject: "failed"}
+    assert "not sent yet (tried again later)" in told[0].describe()
+    assert statuses(config) == {told[0].subject: "pending"}  # kept for a later check
+    with Store(config.database) as store:
+        health = assess(store, T0)
+    assert not health.healthy
+    assert any("alert not sent yet" in problem and "127.0.0.1:9" in problem
+               for problem in health.problems)  # fmt: skip
+
+
+def test_an_alert_no_channel_took_is_sent_once_the_mail_server_is_back(tmp_path, world, smtp):
+    down = world_config(tmp_path, world.port, 9, ALERTS)
+    acme_breaks_out(world, T0)
+    (subject,) = [t.subject for t in breakouts(cycle(down, T0))]
+    assert breakouts(cycle(down, T0 + timedelta(minutes=5))) == []  # not at every check
+    back = world_config(tmp_path, world.port, smtp.port, ALERTS)
+    assert breakouts(cycle(back, T0 + timedelta(minutes=10))) == []  # nor before RETRY_AFTER
+    told = breakouts(cycle(back, T0 + timedelta(minutes=20)))
+    assert [(t.subject, t.status) for t in told] == [(subject, "sent")]
+    assert smtp.subjects.count(subject) == 1
+    assert statuses(back)[subject] == "sent"
+    assert breakouts(cycle(back, T0 + timedelta(hours=1))) == []  # told once
+
+
+def test_an_alert_that_never_found_a_channel_expires_with_its_last_error(tmp_path, world):
+    config = world_config(tmp_path, world.port, 9, ALERTS)
+    acme_breaks_out(world, T0)
+    (subject,) = [t.subject for t in breakouts(cycle(config, T0))]
+    assert [t.status for t in breakouts(cycle(config, T0 + timedelta(hours=2)))] == ["failed"]
+    assert [t.status for t in breakouts(cycle(config, T0 + timedelta(hours=25)))] == ["expired"]
+    with Store(config.database) as store:
+        (record,) = [a for a in store.recent_alerts() if a.subject == subject]
+        health = assess(store, T0 + timedelta(hours=25))
+    assert record.status == "expired" and "127.0.0.1:9" in (record.error or "")
+    assert any(problem.startswith(f"alert not sent: {subject}") for problem in health.problems)
 
 
 def test_the_job_checks_for_alerts_after_each_collection(tmp_path, world, smtp):
