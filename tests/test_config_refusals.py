@@ -84,6 +84,18 @@ CASES = [
         + f'competitors: [{{name: Acme, sources: [feed: "https://acme.example/{"f" * 500}"]}}]\n',
         "url is too long (521 characters; at most 500)",
     ),
+    (
+        "a CSS selector with a typo (it read as a page whose layout changed)",
+        US + 'competitors: [{name: Acme, sources: [html: {url: "https://acme.example/news",'
+        ' item: article, fields: {published: "time[datetime@datetime"}}]}]\n',
+        "fields.published: 'time[datetime' is not a valid CSS selector (Malformed attribute",
+    ),
+    (
+        "an item selector with a typo",
+        US + 'competitors: [{name: Acme, sources: [html: {url: "https://acme.example/news",'
+        ' item: "article..post"}]}]\n',
+        "html: item: 'article..post' is not a valid CSS selector",
+    ),
 ]
 
 

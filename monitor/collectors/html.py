@@ -25,6 +25,7 @@ from monitor.collectors.html_dates import is_relative, parse_date
 from monitor.collectors.parsing import TEXT_LIMIT, as_count, parse_count
 from monitor.domain import Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
+from monitor.kinds.html import split_field
 from monitor.net import Validators
 
 DEFAULT_PUBLISHED = "time"  # its datetime attribute, else its text
@@ -43,7 +44,6 @@ ACTION_COUNTERS = {
 }
 LEGACY_COUNTERS = {"UserLikes": "likes", "UserComments": "replies", "UserPlays": "views"}
 _HASHTAG = re.compile(r"(?<![\w#&])#(\w{2,})")
-_FIELD = re.compile(r"^(?P<selector>.*?)@(?P<attr>[A-Za-z_:][-\w:.]*)$", re.S)
 _NOT_CONTENT = ("script", "style", "noscript", "template")
 
 # --- pages ---------------------------------------------------------------------------
@@ -74,9 +74,7 @@ def _compile(selector: str) -> soupsieve.SoupSieve:
 
 def _split(spec: str) -> tuple[soupsieve.SoupSieve | None, str | None]:
     """`sel@attr` -> (sel, attr); `@attr` -> (None, attr): the item's own attribute."""
-    spec = spec.strip()
-    match = _FIELD.match(spec)
-    selector, attr = (match["selector"].strip(), match["attr"]) if match else (spec, None)
+    selector, attr = split_field(spec)
     return (_compile(selector) if selector else None), attr
 
 

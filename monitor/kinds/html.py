@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from monitor.config_types import HttpUrl
 from monitor.kinds import Kind, SourceBase
+
+_FIELD = re.compile(r"^(?P<selector>.*?)@(?P<attr>[A-Za-z_:][-\w:.]*)$", re.S)
+
+
+def split_field(spec: str) -> tuple[str, str | None]:
+    """`sel@attr` -> ('sel', 'attr'); `@attr` -> ('', 'attr'): the item's own attribute."""
+    spec = spec.strip()
+    match = _FIELD.match(spec)
+    return (match["selector"].strip(), match["attr"]) if match else (spec, None)
+
+
+def selector_problem(selector: str) -> str | None:
+    """Why `selector` is not a CSS selector soupsieve can use, or None when it is one."""
+    import soupsieve  # bs4's; loaded only for a configuration with a page source
+
+    try:
+        soupsieve.compile(selector)
+    except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as error:
+        return str(error).splitlines()[0]
+    return None
 
 
 class HtmlSource(SourceBase):
@@ -27,6 +48,17 @@ class HtmlSource(SourceBase):
     def _fields_need_item(self) -> HtmlSource:
         if self.fields and not self.item:
             raise ValueError("'fields' needs 'item', the CSS selector of one post")
+        return self
+
+    @model_validator(mode="after")
+    def _selectors_are_css(self) -> HtmlSource:
+        # Refused here, in one line: at collection a broken selector looked like a changed page
+        named = [("item", self.item or "")] + [
+            (f"fields.{name}", split_field(spec)[0]) for name, spec in self.fields.items()
+        ]
+        for where, selector in named:
+            if selector and (problem := selector_problem(selector)):
+                raise ValueError(f"{where}: {selector!r} is not a valid CSS selector ({problem})")
         return self
 
 
