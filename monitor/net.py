@@ -136,6 +136,7 @@ class _Request:
     headers: dict[str, str]
     data: dict[str, str] | None = None
     content: bytes | None = None  # a JSON body, already encoded
+    robots: bool = False  # each address it goes to, redirects included, asks robots.txt first
 
     def redirected(self, status: int, location: str) -> _Request:
         """The request a redirect asks for: credentials never follow to another host."""
@@ -145,8 +146,8 @@ class _Request:
             private = {"authorization", "cookie"}
             headers = {k: v for k, v in headers.items() if k.lower() not in private}
         if status in (301, 302, 303) and self.method == "POST":
-            return _Request("GET", url, headers)
-        return _Request(self.method, url, headers, self.data, self.content)
+            return _Request("GET", url, headers, robots=self.robots)
+        return _Request(self.method, url, headers, self.data, self.content, self.robots)
 
 
 @dataclass
@@ -213,14 +214,14 @@ class HttpClient:
         allow_status: Collection[int] = (),
     ) -> Response:
         target = str(httpx.URL(url, params=params)) if params else url
-        if robots and self.settings.respect_robots:
-            await self._check_robots(target)
         sent = dict(headers or {})
         if validators and validators.etag:
             sent["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             sent["If-Modified-Since"] = validators.last_modified
-        response = await self._with_retries(_Request("GET", target, sent), allow_status)
+        checks_robots = robots and self.settings.respect_robots
+        request = _Request("GET", target, sent, robots=checks_robots)
+        response = await self._with_retries(request, allow_status)
         return self._conditional(response, validators)
 
     async def post(
@@ -290,6 +291,8 @@ class HttpClient:
         seen: set[str] = set()
         for _hop in range(self.settings.max_redirects + 1):
             seen.add(request.url)
+            if request.robots:  # a page may redirect to one its site, or another, disallows
+                await self._check_robots(request.url)
             response = await self._send(request)
             location = response.headers.get("location")
             if response.status not in _REDIRECTS or not location:

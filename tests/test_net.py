@@ -304,6 +304,19 @@ def test_robots_txt_that_forbids_the_path_blocks_it(httpserver: HTTPServer) -> N
     assert "/private/news" not in paths
 
 
+def test_robots_txt_is_asked_for_where_a_redirect_goes(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nDisallow: /private/\n"
+    )
+    httpserver.expect_request("/news").respond_with_data(
+        "", status=302, headers={"Location": "/private/news"}
+    )
+    httpserver.expect_request("/private/news").respond_with_data("secret")
+    blocked = failure(httpserver.url_for("/news"), robots=True)
+    assert blocked.kind == "blocked" and "/private/news" in blocked.message
+    assert "/private/news" not in [request.path for request, _ in httpserver.log]
+
+
 def test_robots_txt_is_ignored_when_not_asked_or_turned_off(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /\n")
     httpserver.expect_request("/page").respond_with_data("page")
