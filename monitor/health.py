@@ -128,7 +128,7 @@ def _alert(record, now: datetime, problems: list[str]) -> dict[str, Any]:
     """An alert that no channel took needs a look: while it is tried again (pending, with the
     last try's error), and for ALERT_FAILURE_SHOWN after it was given up."""
     retrying = record.status == "pending" and record.error is not None
-    given_up = record.status == "failed" or (record.status == "expired" and record.error)
+    given_up = record.status == "failed" or (record.status == "expired" and bool(record.error))
     needs_a_look = retrying or (given_up and now - record.updated_at < ALERT_FAILURE_SHOWN)
     if retrying:
         problems.append(f"alert not sent yet (tried again later): {record.subject}: {record.error}")

@@ -25,7 +25,7 @@ from monitor.collectors.html_dates import is_relative, parse_date
 from monitor.collectors.parsing import TEXT_LIMIT, as_count, parse_count
 from monitor.domain import Counts, Harvest, MediaType, Post
 from monitor.errors import SourceError
-from monitor.kinds.html import split_field
+from monitor.kinds.html import compiled_selector, split_field
 from monitor.net import Validators
 
 DEFAULT_PUBLISHED = "time"  # its datetime attribute, else its text
@@ -65,8 +65,8 @@ def _soup(body: bytes, encoding: str | None) -> BeautifulSoup:
 
 def _compile(selector: str) -> soupsieve.SoupSieve:
     try:
-        return soupsieve.compile(selector)
-    except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as error:
+        return compiled_selector(selector)
+    except ValueError as error:
         raise SourceError(
             "layout_changed", f"The CSS selector {selector!r} is not valid ({error})."
         ) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -20,15 +20,14 @@ def split_field(spec: str) -> tuple[str, str | None]:
     return (match["selector"].strip(), match["attr"]) if match else (spec, None)
 
 
-def selector_problem(selector: str) -> str | None:
-    """Why `selector` is not a CSS selector soupsieve can use, or None when it is one."""
+def compiled_selector(selector: str) -> Any:
+    """soupsieve's compiled `selector`; a ValueError that says why when it is not CSS."""
     import soupsieve  # bs4's; loaded only for a configuration with a page source
 
     try:
-        soupsieve.compile(selector)
+        return soupsieve.compile(selector)
     except (soupsieve.SelectorSyntaxError, ValueError, TypeError) as error:
-        return str(error).splitlines()[0]
-    return None
+        raise ValueError(str(error).splitlines()[0]) from None
 
 
 class HtmlSource(SourceBase):
@@ -57,8 +56,13 @@ class HtmlSource(SourceBase):
             (f"fields.{name}", split_field(spec)[0]) for name, spec in self.fields.items()
         ]
         for where, selector in named:
-            if selector and (problem := selector_problem(selector)):
-                raise ValueError(f"{where}: {selector!r} is not a valid CSS selector ({problem})")
+            try:
+                if selector:
+                    compiled_selector(selector)
+            except ValueError as problem:
+                raise ValueError(
+                    f"{where}: {selector!r} is not a valid CSS selector ({problem})"
+                ) from None
         return self
 
 
